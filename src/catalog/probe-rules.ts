@@ -1,0 +1,127 @@
+import { buildPlan } from '../plan/build-plan.js';
+import type { PlannedRule } from '../plan/types.js';
+import type { Rule, RuleProblem, RuleSet } from '../rules/types.js';
+import { fromClause, heldSql } from '../sql/build-predicates.js';
+import {
+  buildCascadeCountStatement,
+  buildCascadeDeleteStatement,
+  buildCountStatement,
+  buildDeleteStatement,
+  buildSelectBatchStatement,
+  buildUpdateStatement,
+} from '../sql/build-statements.js';
+import { fragment, type Statement } from '../sql/quote.js';
+import { createFakeGenerator } from '../strategies/index.js';
+import { trySavepoint, type SqlClient } from '../db/sql-client.js';
+import type { Catalog } from './types.js';
+import { tableKey } from './read-catalog.js';
+
+const DATE_TIME_OIDS = new Set([1082, 1114, 1184]);
+
+/**
+ * Checks each fragment on its own (so an error names its key), then EXPLAINs
+ * every statement the engine would send. Runs inside the caller's READ ONLY
+ * transaction; nothing is executed but LIMIT 0 type probes.
+ */
+export async function probeRules(
+  client: SqlClient,
+  ruleSet: RuleSet,
+  catalog: Catalog,
+  now: Date,
+  /** Rules with catalog errors: their fragments are probed, but no plan can be built for them. */
+  broken: Set<Rule> = new Set(),
+): Promise<RuleProblem[]> {
+  const problems: RuleProblem[] = [];
+  for (const rule of ruleSet.rules) {
+    const report = (path: (string | number)[], check: string, message: string) => {
+      const at = rule.source.locate(path);
+      problems.push({ severity: 'error', check, file: rule.source.file, line: at.line, column: at.column, path: at.path, message });
+    };
+    const table = catalog.tables.get(tableKey(rule.table));
+    if (!table) continue;
+    const holdsSubjects = rule.subject ? ruleSet.holds.subjects : undefined;
+    const fragmentsOk = await probeFragments(client, { rule, table, holdsSubjects }, report);
+    if (!fragmentsOk || broken.has(rule)) continue;
+    const planned = buildPlan({ ...ruleSet, rules: [rule] }, catalog, now).rules[0]!;
+    await explainEngineStatements(client, planned, report);
+    await probeFakeValues(client, planned, report);
+  }
+  return problems;
+}
+
+type Report = (path: (string | number)[], check: string, message: string) => void;
+
+async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rule' | 'table' | 'holdsSubjects'>, report: Report): Promise<boolean> {
+  const rule: Rule = planned.rule;
+  const from = fromClause(planned);
+  const probes: { key: string; statement: string; clock?: boolean }[] = [];
+  if (rule.join) probes.push({ key: 'join', statement: `EXPLAIN SELECT 1 FROM ${from}` });
+  probes.push({ key: 'clock', statement: `SELECT ${fragment(rule.clock)} AS clock FROM ${from} LIMIT 0`, clock: true });
+  if (rule.where) probes.push({ key: 'where', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.where)}` });
+  if (rule.subject) probes.push({ key: 'subject', statement: `EXPLAIN SELECT ${fragment(rule.subject)} FROM ${from}` });
+  if (rule.hold) probes.push({ key: 'hold', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.hold)}` });
+  if (rule.subject && planned.holdsSubjects) probes.push({ key: 'subject', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${heldSql(planned)}` });
+  let ok = true;
+  for (const probe of probes) {
+    const result = await trySavepoint(client, () => client.query(probe.statement));
+    if (!result.ok) {
+      ok = false;
+      const holds = probe.statement.includes('ANY(ARRAY') ? ' (with the holds query of lethe.yaml)' : '';
+      report([probe.key], 'sql-error', `${serverMessage(result.error)}${holds}`);
+      if (probe.key === 'join') return false;
+    } else if (probe.clock) {
+      const type = result.value.fields[0]?.dataTypeID;
+      if (type !== undefined && !DATE_TIME_OIDS.has(type)) {
+        ok = false;
+        report(['clock'], 'clock-not-time', 'the clock must be a date or timestamp expression');
+      }
+    }
+  }
+  return ok;
+}
+
+async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
+  const sampleKeys = planned.key.map(() => [] as unknown[]);
+  const sampleHighWater = planned.key.map(() => '0');
+  for (const [index, window] of planned.phases.entries()) {
+    const statements: { name: string; statement: Statement }[] = [
+      { name: 'count', statement: buildCountStatement(planned, window) },
+      { name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) },
+    ];
+    if (window.phase.action === 'delete') {
+      statements.push({ name: 'delete', statement: buildDeleteStatement(planned, window, sampleKeys) });
+      for (const cascade of planned.cascades) {
+        statements.push({ name: `cascade count ${cascade.table.qualified}`, statement: buildCascadeCountStatement(planned, window, cascade) });
+        if (cascade.by === 'rule') statements.push({ name: `cascade delete ${cascade.table.qualified}`, statement: buildCascadeDeleteStatement(cascade, cascade.foreignKey.columns.map(() => [])) });
+      }
+    } else {
+      const nodeValues = new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, [] as (string | null)[]]));
+      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, secret: 'probe', markValue: new Date(0) }) });
+    }
+    for (const { name, statement } of statements) {
+      const result = await trySavepoint(client, () => client.query({ text: `EXPLAIN ${statement.text}`, values: statement.values }));
+      if (!result.ok) report(['phases', window.phase.index], 'sql-error', `the ${name} statement of phase ${index + 1} fails: ${serverMessage(result.error)}`);
+    }
+  }
+}
+
+/** A fake value must fit its column's type: cast one and see. */
+async function probeFakeValues(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
+  const generate = createFakeGenerator();
+  for (const window of planned.phases) {
+    for (const change of window.changes) {
+      if (change.strategy.kind !== 'fake') continue;
+      const value = generate(change.strategy);
+      const result = await trySavepoint(client, () => client.query({ text: `SELECT $1::text::${change.info.type}`, values: [value] }));
+      if (!result.ok) {
+        report(['phases', window.phase.index, 'set', change.column], 'wrong-column-type', `a ${change.strategy.module}.${change.strategy.method} value does not fit ${change.info.type}: ${serverMessage(result.error)}`);
+      }
+    }
+  }
+}
+
+export function serverMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const hint = (error as { hint?: string }).hint;
+  return hint ? `${error.message} (${hint.replace(/\.$/, '')})` : error.message;
+}

@@ -1,0 +1,138 @@
+import type { SqlClient } from '../db/sql-client.js';
+import type { TableName } from '../rules/types.js';
+import type { Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types.js';
+import { quoteIdent } from '../sql/quote.js';
+
+export function tableKey(table: TableName): string {
+  return table.schema ? `${table.schema}.${table.name}` : table.name;
+}
+
+/**
+ * Reads what the rules refer to from pg_catalog. Names are resolved the way
+ * PostgreSQL would (search_path for unqualified names); missing tables are
+ * simply absent from the map, for the checks to report.
+ */
+export async function readCatalog(client: SqlClient, tables: TableName[]): Promise<Catalog> {
+  const version = await client.query<{ v: string }>(`select current_setting('server_version_num') as v`);
+  const extension = await client.query(`select 1 from pg_extension where extname = 'pgcrypto'`);
+  const map = new Map<string, TableInfo>();
+  for (const table of uniqueTables(tables)) {
+    const info = await readTable(client, table);
+    if (info) map.set(tableKey(table), info);
+  }
+  // Tables that reference a rule's table: needed to check and count cascades.
+  const known = new Set([...map.values()].map((info) => info.qualified));
+  for (const info of [...map.values()]) {
+    for (const fk of info.referencedBy) {
+      if (known.has(fk.table)) continue;
+      known.add(fk.table);
+      const child = await readTable(client, parseQualified(fk.table));
+      if (child) map.set(`${child.schema}.${child.name}`, child);
+    }
+  }
+  return { serverVersion: Number(version.rows[0]!.v), tables: map, hasPgcrypto: extension.rows.length > 0 };
+}
+
+function uniqueTables(tables: TableName[]): TableName[] {
+  const seen = new Map<string, TableName>();
+  for (const table of tables) seen.set(tableKey(table), table);
+  return [...seen.values()];
+}
+
+async function readTable(client: SqlClient, table: TableName): Promise<TableInfo | undefined> {
+  const quoted = table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+  const found = await client.query<{ oid: number; schema: string; name: string; relkind: string; reltuples: number }>(
+    `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind, c.reltuples::float8 as reltuples
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = to_regclass($1)`,
+    [quoted],
+  );
+  const row = found.rows[0];
+  if (!row) return undefined;
+  // One connection answers one query at a time: read in sequence.
+  const columns = await readColumns(client, row.oid);
+  const primaryKey = await readPrimaryKey(client, row.oid);
+  const indexes = await readIndexes(client, row.oid);
+  const referencedBy = await readReferencingKeys(client, row.oid);
+  return {
+    schema: row.schema,
+    name: row.name,
+    qualified: `${quoteIdent(row.schema)}.${quoteIdent(row.name)}`,
+    kind: row.relkind === 'r' ? 'table' : row.relkind === 'p' ? 'partitioned' : row.relkind === 'v' || row.relkind === 'm' ? 'view' : 'other',
+    columns,
+    primaryKey,
+    indexes,
+    referencedBy,
+    estimatedRows: Math.max(0, row.reltuples),
+  };
+}
+
+async function readColumns(client: SqlClient, oid: number): Promise<Map<string, ColumnInfo>> {
+  const result = await client.query<{ name: string; type: string; category: string; base: string; notnull: boolean }>(
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, t.typcategory as category,
+            coalesce(bt.typname, t.typname) as base, a.attnotnull as notnull
+       from pg_attribute a
+       join pg_type t on t.oid = a.atttypid
+       left join pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
+      where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`,
+    [oid],
+  );
+  return new Map(result.rows.map((column) => [column.name, { name: column.name, type: column.type, category: column.category, baseType: column.base, notNull: column.notnull }]));
+}
+
+async function readPrimaryKey(client: SqlClient, oid: number): Promise<string[] | undefined> {
+  const result = await client.query<{ columns: string[] }>(
+    `select array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord)::text[] as columns
+       from pg_constraint con where con.conrelid = $1 and con.contype = 'p'`,
+    [oid],
+  );
+  return result.rows[0]?.columns;
+}
+
+async function readIndexes(client: SqlClient, oid: number): Promise<IndexInfo[]> {
+  const result = await client.query<{ name: string; columns: string[]; unique: boolean; partial: boolean; definition: string; hasexpr: boolean }>(
+    `select ic.relname as name, i.indisunique as unique, i.indpred is not null as partial,
+            i.indexprs is not null as hasexpr, pg_get_indexdef(i.indexrelid) as definition,
+            array(select a.attname from unnest(i.indkey) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum order by k.ord)::text[] as columns
+       from pg_index i join pg_class ic on ic.oid = i.indexrelid
+      where i.indrelid = $1 and i.indisvalid`,
+    [oid],
+  );
+  return result.rows.map((index) => ({ name: index.name, columns: index.hasexpr ? [] : index.columns, unique: index.unique, partial: index.partial, definition: index.definition }));
+}
+
+async function readReferencingKeys(client: SqlClient, oid: number): Promise<ForeignKeyInfo[]> {
+  const result = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string }>(
+    `select con.conname as name,
+            n.nspname as schema, c.relname as tablename,
+            array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord)::text[] as columns,
+            rn.nspname as refschema, rc.relname as refname,
+            array(select a.attname from unnest(con.confkey) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.ord)::text[] as refcolumns,
+            con.confdeltype as ondelete
+       from pg_constraint con
+       join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
+      where con.confrelid = $1 and con.contype = 'f' and con.conparentid = 0`,
+    [oid],
+  );
+  return result.rows.map((fk) => ({
+    name: fk.name,
+    table: `${quoteIdent(fk.schema)}.${quoteIdent(fk.tablename)}`,
+    columns: fk.columns,
+    referencedTable: `${quoteIdent(fk.refschema)}.${quoteIdent(fk.refname)}`,
+    referencedColumns: fk.refcolumns,
+    onDelete: fk.ondelete as ForeignKeyInfo['onDelete'],
+  }));
+}
+
+/** `"schema"."name"` (as quoteIdent writes it) back into its parts. */
+function parseQualified(qualified: string): TableName {
+  const match = /^"((?:[^"]|"")*)"\."((?:[^"]|"")*)"$/.exec(qualified);
+  if (!match) throw new Error(`not a qualified name: ${qualified}`);
+  return { schema: match[1]!.replace(/""/g, '"'), name: match[2]!.replace(/""/g, '"') };
+}

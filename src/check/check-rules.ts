@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+import { checkRulesAgainstCatalog } from '../catalog/check-rules-against-catalog.js';
+import { probeRules } from '../catalog/probe-rules.js';
+import { readCatalog } from '../catalog/read-catalog.js';
+import type { Catalog } from '../catalog/types.js';
+import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
+import type { RuleProblem, RuleSet } from '../rules/types.js';
+
+export interface CheckResult {
+  problems: RuleProblem[];
+  catalog: Catalog;
+}
+
+/** Every table a rule set names: targets and cascades (their children are added by readCatalog). */
+export function tablesOf(ruleSet: RuleSet) {
+  return ruleSet.rules.flatMap((rule) => [rule.table, ...rule.cascade]);
+}
+
+/**
+ * Rules against the live schema, read-only: catalog checks first; rules that
+ * pass them have every fragment and engine statement EXPLAINed.
+ */
+export async function checkRules(db: Knex, ruleSet: RuleSet, now: Date): Promise<CheckResult> {
+  return withReadOnlySnapshot(db, (client) => checkRulesWith(client, ruleSet, now));
+}
+
+/** The same, inside a snapshot the caller already holds (plan checks, then counts, in one snapshot). */
+export async function checkRulesWith(client: SqlClient, ruleSet: RuleSet, now: Date): Promise<CheckResult> {
+  {
+    const catalog = await readCatalog(client, tablesOf(ruleSet));
+    const problems = checkRulesAgainstCatalog(ruleSet, catalog);
+    const failing = new Set(problems.filter((problem) => problem.severity === 'error').map((problem) => problem.file + '\0' + problem.path.split('.')[0]));
+    const broken = new Set(ruleSet.rules.filter((rule) => failing.has(rule.source.file + '\0' + rule.source.locate([]).path)));
+    problems.push(...(await probeRules(client, ruleSet, catalog, now, broken)));
+    problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+    return { problems, catalog };
+  }
+}

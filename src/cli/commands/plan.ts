@@ -1,0 +1,64 @@
+import { Option, type Command } from 'commander';
+import { planRetention } from '../../plan/plan-retention.js';
+import type { ReportFormat } from '../../report/render-report.js';
+import type { Report } from '../../report/types.js';
+import { loadRulesOrThrow } from '../../rules/load-rules.js';
+import type { CommandContext } from '../context.js';
+import { withDatabase } from '../open-database.js';
+import { parseNow, parseOnly } from '../parse-flags.js';
+import type { ActionFactory } from '../program.js';
+import { writeReport } from '../write-report.js';
+import { writeMetricsFile } from '../write-metrics.js';
+
+export interface PlanFlags {
+  only?: string;
+  now?: string;
+  format: ReportFormat;
+  out?: string;
+  metricsFile?: string;
+}
+
+export function formatOption(): Option {
+  return new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text');
+}
+
+export function registerPlan(program: Command, action: ActionFactory): void {
+  program
+    .command('plan')
+    .description('dry-run report of what a run would do; writes nothing')
+    .option('--only <ids>', 'only these rule ids, comma-separated')
+    .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .addOption(formatOption())
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
+    .action(action<PlanFlags>((ctx, flags) => runPlanCommand(ctx, flags, 'plan')));
+}
+
+/** Shared by `plan` and `run --dry-run`: the same selection code, in a READ ONLY snapshot. */
+export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode: 'plan' | 'dry-run'): Promise<number> {
+  const started = Date.now();
+  const now = parseNow(flags.now, () => new Date());
+  const only = parseOnly(flags.only);
+  const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
+  const progress = ctx.createProgress();
+  progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
+  let report: Report;
+  try {
+    ({ report } = await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, readSecret: (name) => ctx.io.env[name] })));
+  } catch (error) {
+    progress.fail('plan failed');
+    throw error;
+  }
+  progress.succeed(`planned ${report.rules.length} rules`);
+  await writeReport(ctx, report, flags.format, flags.out);
+  const exitCode = exitCodeOfPlan(report);
+  if (flags.metricsFile) await writeMetricsFile(flags.metricsFile, report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
+  return exitCode;
+}
+
+/** A rule that failed to plan: 2 when its SQL tried to write (a rule problem), else 1. */
+export function exitCodeOfPlan(report: Report): number {
+  const failed = report.rules.filter((rule) => rule.status === 'failed');
+  if (failed.length === 0) return 0;
+  return failed.some((rule) => rule.error?.code === 'READ_ONLY_VIOLATION') ? 2 : 1;
+}

@@ -1,0 +1,47 @@
+import { Option, type Command } from 'commander';
+import { loadRulesOrThrow } from '../../rules/load-rules.js';
+import { DEFAULT_STATE_SCHEMA } from '../../state/ensure-state-schema.js';
+import { readStatus, type StatusReport } from '../../status/read-status.js';
+import { withDatabase } from '../open-database.js';
+import { parseNow } from '../parse-flags.js';
+import type { ActionFactory } from '../program.js';
+
+interface StatusFlags {
+  now?: string;
+  format: 'text' | 'json';
+}
+
+export function registerStatus(program: Command, action: ActionFactory): void {
+  program
+    .command('status')
+    .description('last runs, resumable runs, lock holders, next due times and the ledger check')
+    .option('--now <time>', 'compute next due times from this time (ISO 8601)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(
+      action<StatusFlags>(async (ctx, flags) => {
+        const now = parseNow(flags.now, () => new Date());
+        const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
+        const status = await withDatabase(ctx, (db) => readStatus(db, ruleSet.rules, now, DEFAULT_STATE_SCHEMA));
+        ctx.io.writeStdout(flags.format === 'json' ? JSON.stringify(status, null, 2) + '\n' : renderStatusText(status));
+        return status.ledger.verified ? 0 : 4;
+      }),
+    );
+}
+
+export function renderStatusText(status: StatusReport): string {
+  const lines = [`Lethe status — now ${status.now}`, ''];
+  for (const rule of status.rules) {
+    const last = rule.lastRun;
+    lines.push(`${rule.id}`);
+    lines.push(
+      last
+        ? `  last run   ${last.status} at ${last.startedAt}${last.durationMs !== null ? ` (${(last.durationMs / 1000).toFixed(1)}s)` : ''}, ${last.rowsAffected} rows${last.stopReason ? `, stopped: ${last.stopReason}` : ''}`
+        : '  last run   never',
+    );
+    if (rule.resumable) lines.push('  resumable  yes: the next run continues from its checkpoint');
+    if (rule.lock) lines.push(`  locked by  pid ${rule.lock.pid} (${rule.lock.applicationName}) since ${rule.lock.since ?? '?'}`);
+    lines.push(`  next due   ${rule.nextDue ?? 'no schedule (every run --due)'}`);
+  }
+  lines.push('', status.ledger.verified ? `ledger: ${status.ledger.batches} batches, chain verified` : `ledger: BROKEN at seq ${status.ledger.brokenAt} (of ${status.ledger.batches} batches)`);
+  return lines.join('\n') + '\n';
+}

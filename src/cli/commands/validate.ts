@@ -1,0 +1,44 @@
+import { Option, type Command } from 'commander';
+import { formatProblem, loadRules } from '../../rules/load-rules.js';
+import type { RuleProblem } from '../../rules/types.js';
+import type { ActionFactory } from '../program.js';
+
+interface ValidateOptions {
+  format: 'text' | 'json';
+  strict: boolean;
+}
+
+export function registerValidate(program: Command, action: ActionFactory): void {
+  program
+    .command('validate')
+    .description('parse and validate rule files, offline')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--strict', 'treat warnings as errors', false)
+    .action(
+      action<ValidateOptions>(async (ctx, options) => {
+        const { ruleSet, problems } = await loadRules(ctx.globals.rules);
+        const failed = !ruleSet || (options.strict && problems.length > 0);
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: ruleSet?.rules.length ?? 0, files: ruleSet?.files.length ?? 0 }));
+        return failed ? 2 : 0;
+      }),
+    );
+}
+
+export function renderValidation(problems: RuleProblem[], format: 'text' | 'json', summary: { valid: boolean; rules: number; files: number }): string {
+  if (format === 'json') {
+    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems }, null, 2) + '\n';
+  }
+  const lines = problems.map(formatProblem);
+  const errors = problems.filter((problem) => problem.severity === 'error').length;
+  const warnings = problems.length - errors;
+  lines.push(
+    summary.valid
+      ? `${plural(summary.rules, 'rule')} in ${plural(summary.files, 'file')} ${summary.rules === 1 ? 'is' : 'are'} valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`
+      : `invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

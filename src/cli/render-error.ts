@@ -1,0 +1,54 @@
+import { LetheError } from '../errors.js';
+import { redactSecretsInText } from '../db/redact-url.js';
+
+interface ServerError {
+  position?: string;
+  detail?: string;
+  hint?: string;
+  where?: string;
+}
+
+/** One line and a hint by default; the cause, server detail and failing SQL with --verbose. */
+export function renderError(error: unknown, verbose: boolean): string {
+  const lines: string[] = [];
+  if (error instanceof LetheError) {
+    lines.push(`lethe: ${error.message} [${error.code}]`);
+    for (const detail of error.details) lines.push(`  ${detail}`);
+    if (error.hint) lines.push(`hint: ${error.hint}`);
+    if (verbose) lines.push(...renderCause(error.cause, error.sql));
+  } else {
+    lines.push(`lethe: unexpected error: ${(error as Error)?.message ?? String(error)} [INTERNAL]`);
+    if (verbose && error instanceof Error && error.stack) lines.push(error.stack);
+    else lines.push('hint: run again with --verbose for the stack trace');
+  }
+  return redactSecretsInText(lines.join('\n')) + '\n';
+}
+
+function renderCause(cause: unknown, sql: string | undefined): string[] {
+  const lines: string[] = [];
+  if (cause instanceof Error) {
+    lines.push(`cause: ${cause.stack ?? cause.message}`);
+    const server = cause as ServerError;
+    if (server.detail) lines.push(`detail: ${server.detail}`);
+    if (server.hint) lines.push(`server hint: ${server.hint}`);
+    if (server.where) lines.push(`where: ${server.where}`);
+    if (sql) lines.push(...renderSqlWithCaret(sql, server.position ? Number(server.position) : undefined));
+  } else if (sql) {
+    lines.push(...renderSqlWithCaret(sql, undefined));
+  }
+  return lines;
+}
+
+/** Prints the statement with a caret under the 1-based character position the server reported. */
+export function renderSqlWithCaret(sql: string, position: number | undefined): string[] {
+  const out = ['sql:'];
+  let offset = 0;
+  for (const line of sql.split('\n')) {
+    out.push(`  ${line}`);
+    if (position !== undefined && position > offset && position <= offset + line.length + 1) {
+      out.push(`  ${' '.repeat(position - offset - 1)}^`);
+    }
+    offset += line.length + 1;
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+import type { PlannedPhase, PlannedRule } from '../plan/types.js';
+import {
+  buildCascadeDeleteStatement,
+  buildConfirmBatchStatement,
+  buildDeleteStatement,
+  buildSelectBatchStatement,
+  buildUpdateStatement,
+  cascadeParentColumns,
+} from '../sql/build-statements.js';
+import { keyMatchSql, targetColumn } from '../sql/build-predicates.js';
+import { Params } from '../sql/quote.js';
+import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js';
+import { buildLedgerInsert } from '../state/ledger.js';
+import { createFakeGenerator, hashInNode } from '../strategies/index.js';
+import type { Connection } from './types.js';
+
+export interface BatchInput {
+  planned: PlannedRule;
+  window: PlannedPhase;
+  highWater: string[];
+  after: string[] | undefined;
+  limit: number;
+  checkpoint: Omit<Checkpoint, 'lastKey'>;
+  prevHash: string | null;
+  ruleHash: string;
+  stateSchema: string;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** pgcrypto computes hashes in SQL when present; otherwise Node does, with the same output. */
+  hashInSql: boolean;
+  readSecret(name: string): string | undefined;
+  markValue: Date;
+}
+
+export interface BatchResult {
+  selected: number;
+  affected: Record<string, number>;
+  lastKey: string[] | undefined;
+  hash: string | null;
+  ms: number;
+}
+
+/**
+ * One short transaction: lock a batch of due keys, apply the action with the
+ * predicate and holds repeated, write the checkpoint and the ledger row,
+ * commit. Killed at any instant, it either happened whole or not at all.
+ */
+export async function runBatch(connection: Connection, input: BatchInput): Promise<BatchResult> {
+  const started = performance.now();
+  await connection.query('BEGIN');
+  try {
+    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true)`, [
+      `${input.lockTimeoutMs}ms`,
+      `${input.statementTimeoutMs}ms`,
+    ]);
+    const { planned, window } = input;
+    const selected = await connection.query(buildSelectBatchStatement(planned, window, input.after, input.highWater, input.limit));
+    const rows = selected.rows as unknown as string[][];
+    if (rows.length === 0) {
+      await connection.query('COMMIT');
+      return { selected: 0, affected: {}, lastKey: undefined, hash: input.prevHash, ms: performance.now() - started };
+    }
+    const keyCount = planned.key.length;
+    const lastKey = rows[rows.length - 1]!.slice(0, keyCount);
+    const affected = window.phase.action === 'delete' ? await applyDelete(connection, input, rows) : await applyUpdate(connection, input, columnsOf(rows, keyCount));
+    const entry = {
+      runId: input.checkpoint.runId,
+      ruleId: planned.rule.id,
+      ruleHash: input.ruleHash,
+      phaseAfter: window.phase.after.text,
+      action: window.phase.action,
+      rowsAffected: affected,
+      keyFrom: rows[0]!.slice(0, keyCount),
+      keyTo: lastKey,
+      batchMs: performance.now() - started,
+    };
+    await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
+    const ledger = buildLedgerInsert(input.stateSchema, entry, input.prevHash);
+    await connection.query(ledger.statement);
+    await connection.query('COMMIT');
+    return { selected: rows.length, affected, lastKey, hash: ledger.hash, ms: performance.now() - started };
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function columnsOf(rows: string[][], count: number): string[][] {
+  return Array.from({ length: count }, (_, index) => rows.map((row) => row[index]!));
+}
+
+async function applyDelete(connection: Connection, input: BatchInput, rows: string[][]): Promise<Record<string, number>> {
+  const { planned, window } = input;
+  const keyCount = planned.key.length;
+  let keys = columnsOf(rows, keyCount);
+  const affected: Record<string, number> = {};
+  const ruleCascades = planned.cascades.filter((cascade) => cascade.by === 'rule');
+  if (ruleCascades.length > 0) {
+    // Confirm the parents first, so no child goes unless its parent goes too.
+    const extras = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));
+    const confirmed = await connection.query(buildConfirmBatchStatement(planned, window, keys, extras));
+    const confirmedRows = confirmed.rows as unknown as string[][];
+    keys = columnsOf(confirmedRows, keyCount);
+    const positionOf = (column: string) => {
+      const keyIndex = planned.key.findIndex((key) => key.name === column);
+      return keyIndex >= 0 ? keyIndex : keyCount + extras.indexOf(column);
+    };
+    for (const cascade of ruleCascades) {
+      const values = cascade.foreignKey.referencedColumns.map((column) => confirmedRows.map((row) => row[positionOf(column)]!));
+      const result = await connection.query(buildCascadeDeleteStatement(cascade, values));
+      const name = cascade.table.qualified.replace(/"/g, '');
+      affected[name] = (affected[name] ?? 0) + (result.rowCount ?? 0);
+    }
+  }
+  const result = await connection.query(buildDeleteStatement(planned, window, keys));
+  affected[planned.table.qualified.replace(/"/g, '')] = result.rowCount ?? 0;
+  return affected;
+}
+
+async function applyUpdate(connection: Connection, input: BatchInput, keys: string[][]): Promise<Record<string, number>> {
+  const { planned, window } = input;
+  const nodeValues = new Map<string, (string | null)[]>();
+  const generate = createFakeGenerator();
+  for (const change of window.changes) {
+    if (change.strategy.kind === 'fake') {
+      const strategy = change.strategy;
+      nodeValues.set(change.column, keys[0]!.map(() => generate(strategy)));
+    }
+  }
+  const hashes = window.changes.filter((change) => change.strategy.kind === 'hash');
+  let secret: string | undefined;
+  for (const change of hashes) {
+    const strategy = change.strategy as { kind: 'hash'; secretEnv: string };
+    secret = input.readSecret(strategy.secretEnv)!;
+    if (!input.hashInSql) nodeValues.set(change.column, await hashColumnInNode(connection, planned, change.column, change.info, keys, secret));
+  }
+  const result = await connection.query(buildUpdateStatement(planned, window, { keys, nodeValues, secret, markValue: input.markValue }));
+  return { [planned.table.qualified.replace(/"/g, '')]: result.rowCount ?? 0 };
+}
+
+/** Without pgcrypto: read the originals of this batch (aligned with keys) and hash them here. */
+async function hashColumnInNode(
+  connection: Connection,
+  planned: PlannedRule,
+  column: string,
+  info: Parameters<typeof hashInNode>[1],
+  keys: string[][],
+  secret: string,
+): Promise<(string | null)[]> {
+  const params = new Params();
+  const keyColumns = planned.key.map((key) => `${targetColumn(planned, key.name)}::text`);
+  const result = await connection.query({
+    text: `SELECT ${keyColumns.join(', ')}, ${targetColumn(planned, column)}::text FROM ${planned.table.qualified} WHERE ${keyMatchSql(planned, keys, params)}`,
+    values: params.values,
+    rowMode: 'array',
+  });
+  const byKey = new Map((result.rows as unknown as (string | null)[][]).map((row) => [JSON.stringify(row.slice(0, planned.key.length)), row[planned.key.length] ?? null]));
+  return keys[0]!.map((_, index) => hashInNode(byKey.get(JSON.stringify(keys.map((column) => column[index]))) ?? null, info, secret));
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { openConnection } from '../db/open-connection.js';
+import { withClient, withReadOnlySnapshot } from '../db/sql-client.js';
+import { LetheError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { measurePlan } from '../plan/measure-plan.js';
+import { preparePlan } from '../plan/plan-retention.js';
+import type { Plan } from '../plan/types.js';
+import type { Report } from '../report/types.js';
+import type { RuleSet } from '../rules/types.js';
+import { DEFAULT_STATE_SCHEMA, ensureStateSchema, stateSchemaExists } from '../state/ensure-state-schema.js';
+import { readResumableRules, readRuleHistory } from '../state/read-rule-history.js';
+import { findDueRules } from '../schedule/find-due-rules.js';
+import { selectRules } from '../plan/build-plan.js';
+import { finishRun, insertRun } from '../state/runs.js';
+import { executePlan } from './execute-plan.js';
+import type { BatchEvent, ExecuteOptions } from './types.js';
+
+export interface RunRetentionOptions {
+  url: string;
+  now: Date;
+  only: string[] | undefined;
+  /** Only rules whose schedule fired since their last completed run (or that can resume). */
+  due?: boolean;
+  batchSize?: number | undefined;
+  maxRowsPerSecond?: number | undefined;
+  maxReplicaLagMs?: number | undefined;
+  maxRuntimeMs?: number | undefined;
+  concurrency?: number;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  stateSchema?: string;
+  signal: AbortSignal;
+  logger: Logger;
+  readSecret(name: string): string | undefined;
+  /** Shown the plan's counts before anything is written; returning false writes nothing. */
+  confirm?(preview: Report): Promise<boolean>;
+  onBatch?(event: BatchEvent): void;
+}
+
+/** A real run: check and plan read-only, then execute in batches, recording the run. */
+export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunRetentionOptions): Promise<Report> {
+  const startedAt = Date.now();
+  const stateSchema = options.stateSchema ?? DEFAULT_STATE_SCHEMA;
+  const only = options.due ? await selectDueRules(db, ruleSet, options, stateSchema) : options.only;
+  if (only && only.length === 0) {
+    options.logger.info('no rule is due', { now: options.now.toISOString() });
+    return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
+  }
+  const { plan, hasPgcrypto, preview } = await withReadOnlySnapshot(db, async (client) => {
+    const prepared = await preparePlan(client, ruleSet, options.now, only);
+    requireSecrets(prepared.plan, options.readSecret);
+    const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
+    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted };
+  });
+  if (options.confirm && preview && !(await options.confirm(preview))) {
+    throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
+  }
+  const runId = randomUUID();
+  await withClient(db, async (client) => {
+    await ensureStateSchema(client, stateSchema);
+    await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
+  });
+  options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });
+  const executeOptions: ExecuteOptions = {
+    runId,
+    stateSchema,
+    batchSize: options.batchSize,
+    maxRowsPerSecond: options.maxRowsPerSecond,
+    maxReplicaLagMs: options.maxReplicaLagMs,
+    deadline: options.maxRuntimeMs === undefined ? undefined : startedAt + options.maxRuntimeMs,
+    concurrency: options.concurrency ?? 1,
+    lockTimeoutMs: options.lockTimeoutMs ?? 5_000,
+    statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
+    maxRetries: 5,
+    hasPgcrypto,
+    signal: options.signal,
+    logger: options.logger,
+    readSecret: options.readSecret,
+    connect: () => openConnection(options.url, `lethe run ${runId.slice(0, 8)}`),
+    sleep: (ms) => abortableSleep(ms, options.signal),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  };
+  const report = await executePlan(plan, executeOptions);
+  const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? null;
+  await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
+  options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });
+  return report;
+}
+
+async function selectDueRules(db: Knex, ruleSet: RuleSet, options: RunRetentionOptions, stateSchema: string): Promise<string[]> {
+  const candidates = selectRules(ruleSet.rules, options.only);
+  const decisions = await withClient(db, async (client) => {
+    const exists = await stateSchemaExists(client, stateSchema);
+    const history = exists ? await readRuleHistory(client, stateSchema) : { lastCompleted: new Map<string, Date>() };
+    const resumable = exists ? await readResumableRules(client, stateSchema) : new Set<string>();
+    return findDueRules(candidates, history.lastCompleted, resumable, options.now);
+  });
+  for (const decision of decisions) options.logger.info(decision.due ? 'rule is due' : 'rule is not due', { rule: decision.rule.id, reason: decision.reason });
+  return decisions.filter((decision) => decision.due).map((decision) => decision.rule.id);
+}
+
+/** Every secret a pseudonymizing phase needs must be there before anything is written. */
+function requireSecrets(plan: Plan, readSecret: (name: string) => string | undefined): void {
+  for (const planned of plan.rules) {
+    for (const window of planned.phases) {
+      for (const change of window.changes) {
+        if (change.strategy.kind === 'hash' && !readSecret(change.strategy.secretEnv)) {
+          throw new LetheError('PSEUDONYM_KEY_MISSING', `rule '${planned.rule.id}': the environment variable ${change.strategy.secretEnv} holding the pseudonym key is not set`, {
+            hint: `set ${change.strategy.secretEnv} (from a secret store); nothing was written`,
+          });
+        }
+      }
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The exit code a run report stands for (DESIGN.md's table). */
+export function exitCodeOfRun(report: Report, failIfLocked: boolean): number {
+  const failed = report.rules.filter((rule) => rule.status === 'failed');
+  if (failed.length > 0) {
+    if (failed.some((rule) => rule.error?.code === 'CHECKPOINT_MISMATCH' || rule.error?.code === 'SAFETY_GUARD')) return 4;
+    return 1;
+  }
+  if (report.rules.some((rule) => rule.status === 'partial')) return 3;
+  if (failIfLocked && report.rules.some((rule) => rule.status === 'skipped')) return 5;
+  return 0;
+}

@@ -1,0 +1,39 @@
+import type { SqlClient } from '../db/sql-client.js';
+import type { Logger } from '../log/logger.js';
+
+/** A dedicated session: the advisory lock lives on it, so it is never shared. */
+export interface Connection extends SqlClient {
+  end(): Promise<void>;
+  readonly pid: number;
+}
+
+export interface ExecuteOptions {
+  runId: string;
+  stateSchema: string;
+  /** Fixed batch size (--batch-size N); adaptive when undefined. */
+  batchSize: number | undefined;
+  maxRowsPerSecond: number | undefined;
+  maxReplicaLagMs: number | undefined;
+  /** Wall-clock ms (Date.now) after which no new batch starts (--max-runtime). */
+  deadline: number | undefined;
+  concurrency: number;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  maxRetries: number;
+  hasPgcrypto: boolean;
+  signal: AbortSignal;
+  logger: Logger;
+  readSecret(name: string): string | undefined;
+  connect(): Promise<Connection>;
+  sleep(ms: number): Promise<void>;
+  onBatch?(event: BatchEvent): void;
+}
+
+export interface BatchEvent {
+  ruleId: string;
+  phase: string;
+  action: string;
+  rows: number;
+  ms: number;
+  totalRows: number;
+}

@@ -1,0 +1,95 @@
+import { trySavepoint, type SqlClient } from '../db/sql-client.js';
+import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
+import type { PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
+import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
+import { buildPreviewStatement } from '../sql/build-preview-statement.js';
+import { createFakeGenerator, hashInNode } from '../strategies/index.js';
+import type { Plan, PlannedPhase, PlannedRule } from './types.js';
+
+export interface MeasureOptions {
+  mode: 'plan' | 'dry-run';
+  previewRows: number;
+  /** Reads a pseudonym secret by its variable name; previews of hash columns need it. */
+  readSecret: (name: string) => string | undefined;
+}
+
+/** A rough guess for the report: batches of up to 10k rows at the rule's target duration. */
+const ESTIMATE_ROWS_PER_BATCH = 10_000;
+
+/**
+ * Counts every phase of a plan inside the caller's READ ONLY snapshot. A rule
+ * that fails is reported as failed; the others are still measured.
+ */
+export async function measurePlan(client: SqlClient, plan: Plan, options: MeasureOptions): Promise<Report> {
+  const rules: RuleReport[] = [];
+  for (const planned of plan.rules) {
+    const result = await trySavepoint(client, () => measureRule(client, planned, options));
+    rules.push(result.ok ? result.value : failedRule(planned, result.error));
+  }
+  return { lethe: 1, mode: options.mode, now: plan.now.toISOString(), status: rules.some((rule) => rule.status === 'failed') ? 'failed' : 'ok', rules };
+}
+
+async function measureRule(client: SqlClient, planned: PlannedRule, options: MeasureOptions): Promise<RuleReport> {
+  const phases: PhaseReport[] = [];
+  for (const window of planned.phases) phases.push(await measurePhase(client, planned, window, options));
+  return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'planned', phases };
+}
+
+async function measurePhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PhaseReport> {
+  const counted = await client.query<{ candidates: string; held: string; oldest: Date | null }>(buildCountStatement(planned, window));
+  const row = counted.rows[0]!;
+  const candidates = Number(row.candidates);
+  const report: PhaseReport = {
+    after: window.phase.after.text,
+    action: window.phase.action,
+    cutoff: window.cutoff.toISOString(),
+    candidates,
+    held: Number(row.held),
+    affected: 0,
+    oldest: row.oldest ? new Date(row.oldest).toISOString() : null,
+  };
+  if (window.phase.action === 'delete' && planned.cascades.length > 0) {
+    report.cascades = [];
+    for (const cascade of planned.cascades) {
+      const result = candidates === 0 ? undefined : await client.query<{ rows: string }>(buildCascadeCountStatement(planned, window, cascade));
+      report.cascades.push({ table: cascade.table.qualified.replace(/"/g, ''), by: cascade.by, rows: Number(result?.rows[0]?.rows ?? 0) });
+    }
+  }
+  const batchRows = Math.min(planned.rule.batch.maxRows, ESTIMATE_ROWS_PER_BATCH);
+  report.estimatedBatches = Math.ceil(candidates / batchRows);
+  report.estimatedSeconds = Math.round((report.estimatedBatches * planned.rule.batch.targetMs) / 100) / 10;
+  if (window.changes.length > 0 && candidates > 0 && options.previewRows > 0) report.preview = await previewPhase(client, planned, window, options);
+  return report;
+}
+
+async function previewPhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PreviewColumn[][]> {
+  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows));
+  const fake = createFakeGenerator();
+  return result.rows.map((row) =>
+    window.changes.map((change, index): PreviewColumn => {
+      let after = row[`after_${index}`] as string | null;
+      if (change.strategy.kind === 'fake') after = fake(change.strategy);
+      if (change.strategy.kind === 'hash') {
+        const secret = options.readSecret(change.strategy.secretEnv);
+        after = secret ? hashInNode(row[`source_${index}`] as string | null, change.info, secret) : `<needs ${change.strategy.secretEnv}>`;
+      }
+      const length = row[`length_${index}`];
+      return { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, after };
+    }),
+  );
+}
+
+function failedRule(planned: PlannedRule, error: unknown): RuleReport {
+  const readOnly = sqlstateOf(error) === SQLSTATE.readOnlySqlTransaction;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    id: planned.rule.id,
+    category: planned.rule.category,
+    table: planned.table.qualified.replace(/"/g, ''),
+    status: 'failed',
+    phases: [],
+    error: readOnly
+      ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
+      : { code: 'SQL_FAILED', message },
+  };
+}

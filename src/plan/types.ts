@@ -1,0 +1,45 @@
+import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../catalog/types.js';
+import type { ColumnChange, Phase, Rule } from '../rules/types.js';
+
+export interface KeyColumn {
+  name: string;
+  /** format_type() of the column, used to cast key arrays: `bigint`, `uuid`. */
+  type: string;
+}
+
+/** A child table whose rows go first when a parent row is deleted. */
+export interface Cascade {
+  table: TableInfo;
+  foreignKey: ForeignKeyInfo;
+  /** `rule`: listed in `cascade` and deleted by Lethe; `database`: ON DELETE CASCADE does it. */
+  by: 'rule' | 'database';
+}
+
+export interface PlannedChange extends ColumnChange {
+  info: ColumnInfo;
+}
+
+export interface PlannedPhase {
+  phase: Phase;
+  /** now - after: rows whose clock is older than this are due. */
+  cutoff: Date;
+  /** The next (longer) phase's cutoff: rows older than it belong to that phase. */
+  olderBound: Date | undefined;
+  changes: PlannedChange[];
+  markInfo: ColumnInfo | undefined;
+}
+
+export interface PlannedRule {
+  rule: Rule;
+  table: TableInfo;
+  key: KeyColumn[];
+  cascades: Cascade[];
+  /** In run order: latest cutoff first, so a row about to be deleted is never anonymized first. */
+  phases: PlannedPhase[];
+  holdsSubjects: string | undefined;
+}
+
+export interface Plan {
+  now: Date;
+  rules: PlannedRule[];
+}

@@ -1,0 +1,59 @@
+import { formatCount, formatDate, groupByCategory, modeTitle, totals } from './group-rules.js';
+import type { PhaseReport, Report, RuleReport } from './types.js';
+
+/** A table per category, for a person at a terminal. */
+export function renderText(report: Report): string {
+  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`, ''];
+  const isRun = report.mode === 'run';
+  for (const [category, rules] of groupByCategory(report)) {
+    lines.push(category);
+    for (const rule of rules) lines.push(...renderRule(rule, isRun));
+    lines.push('');
+  }
+  const sum = totals(report);
+  lines.push(
+    isRun
+      ? `total: ${formatCount(sum.affected)} rows changed, ${formatCount(sum.held)} held; status ${report.status}`
+      : `total: ${formatCount(sum.candidates)} rows due, ${formatCount(sum.held)} held; status ${report.status}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function renderRule(rule: RuleReport, isRun: boolean): string[] {
+  const lines = [`  ${rule.id}  (${rule.table})  ${rule.status}`];
+  if (rule.error) lines.push(`    error ${rule.error.code}: ${rule.error.message}`);
+  if (rule.lockedBy) lines.push(`    locked by pid ${rule.lockedBy.pid} (${rule.lockedBy.applicationName}) since ${formatDate(rule.lockedBy.since)}`);
+  if (rule.stoppedBecause) lines.push(`    stopped: ${rule.stoppedBecause}`);
+  if (rule.phases.length === 0) return lines;
+  const header = ['after', 'action', 'cutoff', 'candidates', 'held', isRun ? 'affected' : 'batches~', isRun ? 'deferred' : 'oldest'];
+  const rows = rule.phases.map((phase) => [
+    phase.after,
+    phase.action,
+    formatDate(phase.cutoff),
+    formatCount(phase.candidates),
+    formatCount(phase.held),
+    isRun ? formatCount(phase.affected) : formatCount(phase.estimatedBatches),
+    isRun ? formatCount(phase.deferred) : formatDate(phase.oldest),
+  ]);
+  lines.push(...formatTable([header, ...rows]).map((line) => `    ${line}`));
+  for (const phase of rule.phases) lines.push(...renderDetails(phase));
+  return lines;
+}
+
+function renderDetails(phase: PhaseReport): string[] {
+  const lines: string[] = [];
+  for (const cascade of phase.cascades ?? []) {
+    lines.push(`      ${phase.action} ${phase.after}: also removes ${formatCount(cascade.rows)} rows of ${cascade.table} (${cascade.by === 'rule' ? 'cascade' : 'ON DELETE CASCADE'})`);
+  }
+  if (phase.remaining !== undefined) lines.push(`      ${phase.action} ${phase.after}: ${formatCount(phase.remaining)} rows still match after the run`);
+  const sample = phase.preview?.[0];
+  if (sample) {
+    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map((column) => `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.after ?? 'NULL'}`).join('; ')}`);
+  }
+  return lines;
+}
+
+function formatTable(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, index) => Math.max(...rows.map((row) => row[index]!.length)));
+  return rows.map((row) => row.map((cell, index) => (index >= 3 && index <= 5 ? cell.padStart(widths[index]!) : cell.padEnd(widths[index]!))).join('  ').trimEnd());
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * The published shape of `--format json` reports (docs/report.schema.json is
+ * generated from this). Version 1: fields may be added, never renamed.
+ */
+const ruleStatus = z.enum(['planned', 'done', 'partial', 'skipped', 'failed']);
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+const count = z.number().int().min(0);
+
+const phaseReport = z.object({
+  after: z.string(),
+  action: z.enum(['delete', 'anonymize', 'pseudonymize']),
+  cutoff: isoTime,
+  candidates: count.meta({ description: 'rows the phase would touch now (holds excluded); in a run, affected + remaining' }),
+  held: count.meta({ description: 'rows excluded only by holds' }),
+  affected: count.meta({ description: 'rows changed (0 in a plan)' }),
+  oldest: isoTime.nullable().meta({ description: 'the oldest clock among candidates: how overdue the work is' }),
+  cascades: z.array(z.object({ table: z.string(), by: z.enum(['rule', 'database']), rows: count })).optional(),
+  estimatedBatches: count.optional(),
+  estimatedSeconds: z.number().min(0).optional(),
+  preview: z
+    .array(z.array(z.object({ column: z.string(), before: z.object({ type: z.string(), length: count.nullable() }), after: z.string().nullable() })))
+    .optional(),
+  deferred: count.optional(),
+  batches: count.optional(),
+  durationMs: z.number().min(0).optional(),
+  remaining: count.optional(),
+  status: ruleStatus.optional(),
+});
+
+const ruleReport = z.object({
+  id: z.string(),
+  category: z.string(),
+  table: z.string(),
+  status: ruleStatus,
+  phases: z.array(phaseReport),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  lockedBy: z.object({ pid: z.number().int(), applicationName: z.string(), since: isoTime.nullable() }).nullable().optional(),
+  stoppedBecause: z.string().optional(),
+});
+
+export const reportSchema = z
+  .object({
+    lethe: z.literal(1),
+    mode: z.enum(['plan', 'dry-run', 'run']),
+    now: isoTime,
+    status: z.enum(['ok', 'partial', 'failed', 'stopped']),
+    runId: z.string().optional(),
+    rules: z.array(ruleReport),
+  })
+  .meta({ title: 'Lethe report (version 1)' });
+
+export function buildReportJsonSchema(): unknown {
+  return z.toJSONSchema(reportSchema, { io: 'output' });
+}

@@ -1,0 +1,89 @@
+import { LetheError } from '../errors.js';
+import { normalizeDefaults, normalizeRule } from './normalize-rules.js';
+import { parseRuleFile } from './parse-rule-file.js';
+import { readRuleFiles, type FileAccess, nodeFileAccess } from './read-rule-files.js';
+import { runRuleChecks, type LocatedRule } from './rule-checks.js';
+import type { WrittenSettings } from './rule-schema.js';
+import type { RuleProblem, RuleSet } from './types.js';
+import type { PositionedDocument } from './yaml-positions.js';
+
+export interface LoadedRules {
+  /** Undefined when any error was found; warnings alone leave it usable. */
+  ruleSet: RuleSet | undefined;
+  problems: RuleProblem[];
+}
+
+/** Reads, parses, normalizes and checks every rule file; collects all problems of all files. */
+export async function loadRules(target: string, files: FileAccess = nodeFileAccess): Promise<LoadedRules> {
+  const texts = await readRuleFiles(target, files);
+  return parseRuleTexts(texts);
+}
+
+export function parseRuleTexts(texts: { path: string; text: string; isSettings: boolean }[]): LoadedRules {
+  const problems: RuleProblem[] = [];
+  let settings: { positioned: PositionedDocument; written: WrittenSettings } | undefined;
+  const ruleFiles: ReturnType<typeof parseRuleFile>[] = [];
+  for (const { path, text, isSettings } of texts) {
+    const parsed = parseRuleFile(path, text, isSettings);
+    problems.push(...parsed.problems);
+    if (parsed.kind === 'settings') {
+      if (parsed.written) settings = { positioned: parsed.positioned, written: parsed.written };
+    } else {
+      ruleFiles.push(parsed);
+    }
+  }
+  const defaults = normalizeDefaults(settings?.written);
+  const located: LocatedRule[] = [];
+  for (const parsed of ruleFiles) {
+    if (parsed.kind !== 'rules' || !parsed.written) continue;
+    const written = parsed.written;
+    written.rules.forEach((rule, position) => {
+      const index = parsed.indexes?.[position] ?? position;
+      located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults), positioned: parsed.positioned, index });
+    });
+  }
+  problems.push(
+    ...runRuleChecks({
+      rules: located,
+      settings: settings && {
+        positioned: settings.positioned,
+        holdsSubjects: settings.written.holds?.subjects,
+        timezone: settings.written.defaults?.timezone,
+      },
+    }),
+  );
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const hasErrors = problems.some((problem) => problem.severity === 'error');
+  if (!hasErrors && located.length === 0) {
+    problems.push({ severity: 'error', check: 'no-rules', file: texts[0]?.path ?? '', line: 1, column: 1, path: '(file)', message: 'no rules found: only settings files were read' });
+    return { problems, ruleSet: undefined };
+  }
+  return {
+    problems,
+    ruleSet: hasErrors
+      ? undefined
+      : {
+          rules: located.map(({ rule }) => rule),
+          holds: { subjects: settings?.written.holds?.subjects },
+          defaults,
+          files: texts.map((text) => text.path),
+        },
+  };
+}
+
+export function formatProblem(problem: RuleProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column} ${problem.path}: ${problem.severity === 'warning' ? 'warning: ' : ''}${problem.message}`;
+}
+
+/** For commands that need usable rules: throws one RULES_INVALID listing every problem. */
+export async function loadRulesOrThrow(target: string, options: { strict?: boolean; files?: FileAccess } = {}): Promise<{ ruleSet: RuleSet; warnings: RuleProblem[] }> {
+  const { ruleSet, problems } = await loadRules(target, options.files);
+  const blocking = problems.filter((problem) => problem.severity === 'error' || options.strict);
+  if (!ruleSet || blocking.length > 0) {
+    throw new LetheError('RULES_INVALID', `${blocking.length} problem${blocking.length === 1 ? '' : 's'} in the rules at ${target}`, {
+      details: blocking.map(formatProblem),
+      hint: 'fix the rule files; `lethe validate` lists the same problems',
+    });
+  }
+  return { ruleSet, warnings: problems.filter((problem) => problem.severity === 'warning') };
+}

@@ -1,0 +1,172 @@
+import { Faker, en } from '@faker-js/faker';
+import { checkCron, isValidTimezone } from './cron.js';
+import { approximateMs } from './parse-duration.js';
+import { scanFragment } from './sql-fragment.js';
+import type { Rule, RuleProblem, Severity } from './types.js';
+import { formatPath, locate, type KeyPath, type PositionedDocument } from './yaml-positions.js';
+
+/** A normalized rule with what is needed to point back into its file. */
+export interface LocatedRule {
+  rule: Rule;
+  positioned: PositionedDocument;
+  index: number;
+}
+
+export interface CheckInput {
+  rules: LocatedRule[];
+  settings: { positioned: PositionedDocument; holdsSubjects: string | undefined; timezone: string | undefined } | undefined;
+}
+
+type Report = (severity: Severity, path: KeyPath, message: string, atKey?: boolean) => void;
+type RuleCheck = (input: CheckInput, report: (check: string, positioned: PositionedDocument) => Report) => void;
+
+/** Fixed-point strategies express "still needs work" in SQL; these cannot. */
+const NEEDS_MARK = new Set(['fake', 'hash']);
+
+const checkUniqueRuleIds: RuleCheck = ({ rules }, report) => {
+  const seen = new Map<string, LocatedRule>();
+  for (const located of rules) {
+    const first = seen.get(located.rule.id);
+    if (first) {
+      const where = `${first.positioned.file}:${first.rule.source.line}`;
+      report('duplicate-id', located.positioned)('error', ['rules', located.index, 'id'], `rule id '${located.rule.id}' is already used at ${where}`);
+    } else {
+      seen.set(located.rule.id, located);
+    }
+  }
+};
+
+const checkPhaseOrder: RuleCheck = ({ rules }, report) => {
+  for (const { rule, positioned, index } of rules) {
+    rule.phases.forEach((phase, phaseIndex) => {
+      const previous = rule.phases[phaseIndex - 1];
+      const path = ['rules', index, 'phases', phaseIndex, 'after'];
+      if (previous && approximateMs(phase.after) <= approximateMs(previous.after)) {
+        report('phase-order', positioned)('error', path, `phases must have distinct, increasing 'after': ${phase.after.text} does not come after ${previous.after.text}`);
+      }
+      if (previous?.action === 'delete') {
+        report('phase-after-delete', positioned)('error', ['rules', index, 'phases', phaseIndex], 'no phase can follow a delete phase: its rows are gone');
+      }
+    });
+  }
+};
+
+const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
+  for (const { rule, positioned, index } of rules) {
+    rule.phases.forEach((phase, phaseIndex) => {
+      const at = (check: string, severity: Severity, suffix: KeyPath, message: string) =>
+        report(check, positioned)(severity, ['rules', index, 'phases', phaseIndex, ...suffix], message);
+      const hashes = phase.set.filter((change) => change.strategy.kind === 'hash');
+      if (phase.action === 'delete' && phase.set.length > 0) at('delete-with-set', 'error', ['set'], "a delete phase takes no 'set'");
+      if (phase.action === 'delete' && phase.mark) at('delete-with-mark', 'error', ['mark'], "a delete phase takes no 'mark'");
+      if (phase.action !== 'delete' && phase.set.length === 0) at('missing-set', 'error', ['action'], `an ${phase.action} phase needs 'set' with at least one column`);
+      if (phase.action === 'anonymize') {
+        for (const change of hashes) {
+          at('hash-in-anonymize', 'error', ['set', change.column], 'anonymize refuses hash: a keyed hash is reversible by whoever has the key; use pseudonymize');
+        }
+      }
+      if (phase.action === 'pseudonymize' && phase.set.length > 0 && hashes.length === 0) {
+        at('pseudonymize-needs-hash', 'error', ['action'], 'pseudonymize needs at least one { hash: ENV_VAR } column; without one it is anonymize');
+      }
+      const unmarked = phase.set.find((change) => NEEDS_MARK.has(change.strategy.kind));
+      if (unmarked && !phase.mark) {
+        at('missing-mark', 'error', ['set', unmarked.column], `'${unmarked.strategy.kind}' is not a fixed point: the phase needs 'mark' (a timestamp column set when a row is done)`);
+      }
+      if (phase.mark && phase.set.some((change) => change.column === phase.mark)) {
+        at('mark-in-set', 'error', ['mark'], `mark column '${phase.mark}' is also changed by 'set'`);
+      }
+      for (const change of phase.set) {
+        if (rule.key?.includes(change.column)) at('key-in-set', 'error', ['set', change.column], `'${change.column}' is the rule's key and cannot be changed`);
+      }
+    });
+  }
+};
+
+const fakerProbe = new Faker({ locale: [en] });
+
+const checkFakeMethodsExist: RuleCheck = ({ rules }, report) => {
+  for (const { rule, positioned, index } of rules) {
+    rule.phases.forEach((phase, phaseIndex) => {
+      for (const change of phase.set) {
+        if (change.strategy.kind !== 'fake') continue;
+        const module = (fakerProbe as unknown as Record<string, Record<string, unknown> | undefined>)[change.strategy.module];
+        if (typeof module?.[change.strategy.method] !== 'function') {
+          report('unknown-fake', positioned)('error', ['rules', index, 'phases', phaseIndex, 'set', change.column, 'fake'], `faker has no ${change.strategy.module}.${change.strategy.method}`);
+        }
+      }
+    });
+  }
+};
+
+const checkSchedules: RuleCheck = ({ rules, settings }, report) => {
+  for (const { rule, positioned, index } of rules) {
+    if (rule.schedule !== undefined) {
+      const problem = checkCron(rule.schedule);
+      if (problem) report('bad-cron', positioned)('error', ['rules', index, 'schedule'], problem);
+    }
+    if (!isValidTimezone(rule.timezone) && rule.timezone !== settings?.timezone) {
+      report('bad-timezone', positioned)('error', ['rules', index, 'timezone'], `unknown timezone '${rule.timezone}'; expected an IANA name like Asia/Shanghai`);
+    }
+  }
+  if (settings?.timezone !== undefined && !isValidTimezone(settings.timezone)) {
+    report('bad-timezone', settings.positioned)('error', ['defaults', 'timezone'], `unknown timezone '${settings.timezone}'; expected an IANA name like Asia/Shanghai`);
+  }
+};
+
+const SQL_KEYS = ['subject', 'clock', 'join', 'where', 'hold'] as const;
+
+const FRAGMENT_MESSAGES = {
+  semicolon: 'must be a single SQL expression: a ; outside quotes would end the statement',
+  unterminated: 'has an unclosed quote, dollar quote or /* comment; it would swallow the SQL that follows it',
+};
+
+const checkSqlFragments: RuleCheck = ({ rules, settings }, report) => {
+  for (const { rule, positioned, index } of rules) {
+    for (const key of SQL_KEYS) {
+      const problem = rule[key] === undefined ? undefined : scanFragment(rule[key]!);
+      if (problem) report(problem.kind === 'semicolon' ? 'sql-not-single' : 'sql-unterminated', positioned)('error', ['rules', index, key], FRAGMENT_MESSAGES[problem.kind]);
+    }
+  }
+  const problem = settings?.holdsSubjects ? scanFragment(settings.holdsSubjects) : undefined;
+  if (problem && settings) {
+    report(problem.kind === 'semicolon' ? 'sql-not-single' : 'sql-unterminated', settings.positioned)('error', ['holds', 'subjects'], FRAGMENT_MESSAGES[problem.kind]);
+  }
+};
+
+const checkHoldsReachRules: RuleCheck = ({ rules, settings }, report) => {
+  if (!settings?.holdsSubjects) return;
+  for (const { rule, positioned, index } of rules) {
+    if (!rule.subject) {
+      report('no-subject', positioned)('warning', ['rules', index, 'id'], "no 'subject': the legal holds in lethe.yaml cannot protect this rule's rows");
+    }
+  }
+};
+
+const checkCascadeNeedsDelete: RuleCheck = ({ rules }, report) => {
+  for (const { rule, positioned, index } of rules) {
+    if (rule.cascade.length > 0 && !rule.phases.some((phase) => phase.action === 'delete')) {
+      report('cascade-without-delete', positioned)('warning', ['rules', index, 'cascade'], "'cascade' has no effect: the rule has no delete phase");
+    }
+  }
+};
+
+export const RULE_CHECKS: readonly RuleCheck[] = [
+  checkUniqueRuleIds,
+  checkPhaseOrder,
+  checkStrategiesFitActions,
+  checkFakeMethodsExist,
+  checkSchedules,
+  checkSqlFragments,
+  checkHoldsReachRules,
+  checkCascadeNeedsDelete,
+];
+
+/** Runs every named check and collects all problems; none throws. */
+export function runRuleChecks(input: CheckInput): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const report = (check: string, positioned: PositionedDocument): Report => (severity, path, message, atKey = false) => {
+    problems.push({ severity, check, file: positioned.file, ...locate(positioned, path, atKey), path: formatPath(path), message });
+  };
+  for (const check of RULE_CHECKS) check(input, report);
+  return problems;
+}

@@ -1,0 +1,103 @@
+/** The checked, normalized form of rule files. `Written*` types (rule-schema.ts) are what users type. */
+
+export type Action = 'delete' | 'anonymize' | 'pseudonymize';
+
+export type DurationUnit = 'm' | 'h' | 'd' | 'w' | 'mo' | 'y';
+
+export interface Duration {
+  /** As written, e.g. `30d`; `0` for "immediately". */
+  text: string;
+  amount: number;
+  unit: DurationUnit;
+}
+
+export type Strategy =
+  | { kind: 'null' }
+  | { kind: 'value'; value: string | number | boolean }
+  | { kind: 'fake'; module: string; method: string }
+  | { kind: 'generalize-ip'; bits: number }
+  | { kind: 'generalize-date'; to: 'year' | 'month' | 'day' | 'hour' }
+  | { kind: 'generalize-number'; step: number }
+  | { kind: 'mask'; keepStart: number; keepEnd: number; char: string }
+  | { kind: 'json-remove'; keys: string[] }
+  | { kind: 'hash'; secretEnv: string };
+
+export interface ColumnChange {
+  column: string;
+  strategy: Strategy;
+}
+
+export interface Phase {
+  /** Position in the rule file, 0-based; phases are also ordered by `after`. */
+  index: number;
+  after: Duration;
+  action: Action;
+  set: ColumnChange[];
+  mark: string | undefined;
+}
+
+export interface TableName {
+  schema: string | undefined;
+  name: string;
+}
+
+export interface BatchSettings {
+  targetMs: number;
+  maxRows: number;
+}
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  /** Where a key path inside this rule stands, e.g. ['phases', 0, 'set', 'ip']. */
+  locate(path: (string | number)[]): { line: number; column: number; path: string };
+}
+
+export interface Rule {
+  id: string;
+  category: string;
+  description: string | undefined;
+  source: SourceLocation;
+  table: TableName;
+  /** Explicit key columns; undefined means "the primary key". */
+  key: string[] | undefined;
+  subject: string | undefined;
+  clock: string;
+  join: string | undefined;
+  where: string | undefined;
+  hold: string | undefined;
+  schedule: string | undefined;
+  timezone: string;
+  cascade: TableName[];
+  phases: Phase[];
+  batch: BatchSettings;
+}
+
+export interface HoldSettings {
+  /** SQL returning the subject values that are on hold. */
+  subjects: string | undefined;
+}
+
+export interface RuleSet {
+  rules: Rule[];
+  holds: HoldSettings;
+  defaults: { batch: BatchSettings; timezone: string };
+  files: string[];
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface RuleProblem {
+  severity: Severity;
+  /** Stable, for tests and scripts: e.g. `unknown-key`, `duplicate-id`. */
+  check: string;
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted key path inside the file, e.g. `rules[0].phases[1].after`. */
+  path: string;
+  message: string;
+}
+
+export const DEFAULT_BATCH: BatchSettings = { targetMs: 250, maxRows: 50_000 };

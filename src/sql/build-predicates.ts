@@ -1,0 +1,75 @@
+import type { PlannedPhase, PlannedRule } from '../plan/types.js';
+import { isFixedPoint, strategySql } from '../strategies/index.js';
+import { fragment, Params, qualify, quoteIdent } from './quote.js';
+
+/** `"public"."device_logs"` plus the rule's join: what every statement selects from. */
+export function fromClause(planned: Pick<PlannedRule, 'rule' | 'table'>): string {
+  return planned.rule.join ? `${planned.table.qualified}\n${planned.rule.join}\n` : planned.table.qualified;
+}
+
+/** A target column as the rule's fragments would name it: `"device_logs"."ip"`. */
+export function targetColumn(planned: PlannedRule, column: string): string {
+  return qualify(planned.table.name, column);
+}
+
+export function keyList(planned: PlannedRule): string {
+  return planned.key.map((key) => targetColumn(planned, key.name)).join(', ');
+}
+
+/** Rows due for this phase: in its window on the clock and matching the rule's `where`. */
+export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params): string {
+  const parts = [`${fragment(planned.rule.clock)} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
+  if (window.olderBound) parts.push(`${fragment(planned.rule.clock)} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
+  if (planned.rule.where) parts.push(fragment(planned.rule.where));
+  const pending = pendingSql(planned, window, params);
+  if (pending) parts.push(pending);
+  return parts.join('\nAND ');
+}
+
+/**
+ * "Still needs work": a processed row is never selected by its phase again.
+ * Fixed-point strategies say it in SQL; the others rely on the mark column.
+ */
+export function pendingSql(planned: PlannedRule, window: PlannedPhase, params: Params): string | undefined {
+  if (window.phase.action === 'delete') return undefined;
+  if (window.phase.mark) return `${targetColumn(planned, window.phase.mark)} IS NULL`;
+  const tests = window.changes
+    .filter((change) => isFixedPoint(change.strategy))
+    .map((change) => {
+      const current = targetColumn(planned, change.column);
+      const next = strategySql(change.strategy, current, change.info, params)!;
+      return change.info.baseType === 'json' ? `(${current})::jsonb IS DISTINCT FROM (${next})::jsonb` : `${current} IS DISTINCT FROM ${next}`;
+    });
+  return tests.length > 0 ? `(${tests.join('\n  OR ')})` : undefined;
+}
+
+/** Rows that no rule may touch: the person is on hold, or the rule's own `hold` says so. */
+export function heldSql(planned: Pick<PlannedRule, 'rule' | 'holdsSubjects'>): string {
+  const parts: string[] = [];
+  if (planned.rule.subject && planned.holdsSubjects) {
+    parts.push(`coalesce(${fragment(planned.rule.subject)} = ANY(ARRAY${fragment(planned.holdsSubjects)}), false)`);
+  }
+  if (planned.rule.hold) parts.push(`coalesce(${fragment(planned.rule.hold)}, false)`);
+  return parts.length > 0 ? `(${parts.join(' OR ')})` : 'false';
+}
+
+/** Matches the target's keys against bound arrays, one per key column. */
+export function keyMatchSql(planned: PlannedRule, keys: unknown[][], params: Params): string {
+  if (planned.key.length === 1) {
+    const [key] = planned.key;
+    return `${targetColumn(planned, key!.name)} = ANY(${params.add(keys[0], `${key!.type}[]`)})`;
+  }
+  const arrays = planned.key.map((key, index) => params.add(keys[index], `${key.type}[]`));
+  return `(${keyList(planned)}) IN (SELECT * FROM unnest(${arrays.join(', ')}))`;
+}
+
+/** Keyset position: strictly after `after` and at or before the high-water mark. */
+export function keyRangeSql(planned: PlannedRule, after: string[] | undefined, highWater: string[], params: Params): string {
+  const castAll = (values: string[]) => values.map((value, index) => params.add(value, planned.key[index]!.type)).join(', ');
+  const columns = `(${keyList(planned)})`;
+  const parts = [`${columns} <= (${castAll(highWater)})`];
+  if (after) parts.unshift(`${columns} > (${castAll(after)})`);
+  return parts.join(' AND ');
+}
+
+export { quoteIdent };

@@ -1,0 +1,32 @@
+import type { PlannedPhase, PlannedRule } from '../plan/types.js';
+import { strategySql } from '../strategies/index.js';
+import { dueSql, fromClause, heldSql, keyList, targetColumn } from './build-predicates.js';
+import { Params, type Statement } from './quote.js';
+
+/**
+ * Up to `limit` due rows of a phase: per changed column, the original's type
+ * and length (never its value) and the value after the strategy, computed by
+ * the same SQL the executor uses. Values made in Node come back as NULL here.
+ */
+export function buildPreviewStatement(planned: PlannedRule, window: PlannedPhase, limit: number): Statement {
+  const params = new Params();
+  const columns: string[] = [];
+  window.changes.forEach((change, index) => {
+    const current = targetColumn(planned, change.column);
+    const after = strategySql(change.strategy, current, change.info, params);
+    columns.push(
+      `pg_typeof(${current})::text AS type_${index}`,
+      `length(${current}::text) AS length_${index}`,
+      `${after === undefined ? 'NULL' : `(${after})::text`} AS after_${index}`,
+      change.strategy.kind === 'hash' ? `${current}::text AS source_${index}` : `NULL::text AS source_${index}`,
+    );
+  });
+  if (columns.length === 0) columns.push('1 AS row');
+  const text = `SELECT ${columns.join(',\n       ')}
+FROM ${fromClause(planned)}
+WHERE ${dueSql(planned, window, params)}
+AND NOT ${heldSql(planned)}
+ORDER BY ${keyList(planned)}
+LIMIT ${params.add(limit, 'integer')}`;
+  return { text, values: params.values };
+}

@@ -1,0 +1,151 @@
+import type { Cascade, PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
+import { strategySql, hashSql } from '../strategies/index.js';
+import { dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, targetColumn } from './build-predicates.js';
+import { fragment, Params, quoteIdent, type Statement } from './quote.js';
+
+/**
+ * Pure statement builders: the planner and the executor send exactly these,
+ * so a dry run shows what a real run would send.
+ */
+
+/** candidates, held and the oldest clock of one phase, in one scan. */
+export function buildCountStatement(planned: PlannedRule, window: PlannedPhase): Statement {
+  const params = new Params();
+  const due = dueSql(planned, window, params);
+  const held = heldSql(planned);
+  const text = `SELECT count(*) FILTER (WHERE NOT ${held}) AS candidates,
+       count(*) FILTER (WHERE ${held}) AS held,
+       min(${fragment(planned.rule.clock)}) FILTER (WHERE NOT ${held}) AS oldest
+FROM ${fromClause(planned)}
+WHERE ${due}`;
+  return { text, values: params.values };
+}
+
+/** Rows of a child table that deleting this phase's candidates would remove. */
+export function buildCascadeCountStatement(planned: PlannedRule, window: PlannedPhase, cascade: Cascade): Statement {
+  const params = new Params();
+  const parentColumns = cascade.foreignKey.referencedColumns.map((column) => targetColumn(planned, column)).join(', ');
+  const childColumns = cascade.foreignKey.columns.map((column) => quoteIdent(column)).join(', ');
+  const text = `SELECT count(*) AS rows FROM ${cascade.table.qualified}
+WHERE (${childColumns}) IN (SELECT ${parentColumns} FROM ${fromClause(planned)}
+WHERE ${dueSql(planned, window, params)}
+AND NOT ${heldSql(planned)})`;
+  return { text, values: params.values };
+}
+
+/** The highest key now: rows added later wait for the next run. */
+export function buildHighWaterStatement(planned: PlannedRule): Statement {
+  // Qualified, so ORDER BY sorts the column and not its text output of the same name.
+  const order = planned.key.map((key) => `${targetColumn(planned, key.name)} DESC`).join(', ');
+  const columns = planned.key.map((key, index) => `${targetColumn(planned, key.name)}::text AS k${index}`).join(', ');
+  return { text: `SELECT ${columns} FROM ${planned.table.qualified} ORDER BY ${order} LIMIT 1`, values: [] };
+}
+
+/** One batch of due, unheld keys after the checkpoint, locked; rows others hold locked are skipped (deferred). */
+export function buildSelectBatchStatement(
+  planned: PlannedRule,
+  window: PlannedPhase,
+  after: string[] | undefined,
+  highWater: string[],
+  limit: number,
+): Statement {
+  const params = new Params();
+  const referenced = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));
+  const columns = [...planned.key.map((key) => key.name), ...referenced].map((column, index) => `${targetColumn(planned, column)}::text AS c${index}`);
+  const text = `SELECT ${columns.join(', ')}
+FROM ${fromClause(planned)}
+WHERE ${dueSql(planned, window, params)}
+AND NOT ${heldSql(planned)}
+AND ${keyRangeSql(planned, after, highWater, params)}
+ORDER BY ${keyList(planned)}
+LIMIT ${params.add(limit, 'integer')}
+FOR UPDATE OF ${quoteIdent(planned.table.name)} SKIP LOCKED`;
+  return { text, values: params.values, rowMode: 'array' };
+}
+
+/** The rule's predicate and the holds, repeated for the keys of a batch. */
+function recheckSql(planned: PlannedRule, window: PlannedPhase, keys: unknown[][], params: Params): string {
+  if (!planned.rule.join) return `${keyMatchSql(planned, keys, params)}\nAND ${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`;
+  return `(${keyList(planned)}) IN (SELECT ${keyList(planned)} FROM ${fromClause(planned)}
+WHERE ${keyMatchSql(planned, keys, params)}
+AND ${dueSql(planned, window, params)}
+AND NOT ${heldSql(planned)})`;
+}
+
+/** The batch keys that still qualify, with the columns children reference: children go only with their parent. */
+export function buildConfirmBatchStatement(planned: PlannedRule, window: PlannedPhase, keys: unknown[][], extraColumns: string[]): Statement {
+  const params = new Params();
+  const columns = [...planned.key.map((key) => key.name), ...extraColumns].map((column) => `${targetColumn(planned, column)}::text`);
+  const text = `SELECT ${columns.join(', ')}
+FROM ${fromClause(planned)}
+WHERE ${keyMatchSql(planned, keys, params)}
+AND ${dueSql(planned, window, params)}
+AND NOT ${heldSql(planned)}
+FOR UPDATE OF ${quoteIdent(planned.table.name)}`;
+  return { text, values: params.values, rowMode: 'array' };
+}
+
+export function buildDeleteStatement(planned: PlannedRule, window: PlannedPhase, keys: unknown[][]): Statement {
+  const params = new Params();
+  const text = `DELETE FROM ${planned.table.qualified}
+WHERE ${recheckSql(planned, window, keys, params)}`;
+  return { text, values: params.values };
+}
+
+/** Children listed in `cascade`, deleted first in the same transaction. */
+export function buildCascadeDeleteStatement(cascade: Cascade, parentValues: unknown[][]): Statement {
+  const params = new Params();
+  const columns = cascade.foreignKey.columns.map((column) => quoteIdent(column));
+  const types = cascade.foreignKey.columns.map((column) => cascade.table.columns.get(column)?.type ?? 'text');
+  const text =
+    columns.length === 1
+      ? `DELETE FROM ${cascade.table.qualified} WHERE ${columns[0]} = ANY(${params.add(parentValues[0], `${types[0]}[]`)})`
+      : `DELETE FROM ${cascade.table.qualified} WHERE (${columns.join(', ')}) IN (SELECT * FROM unnest(${parentValues
+          .map((values, index) => params.add(values, `${types[index]}[]`))
+          .join(', ')}))`;
+  return { text, values: params.values };
+}
+
+export interface UpdateInputs {
+  keys: unknown[][];
+  /** Values made in Node (fake, hash without pgcrypto), one array per column, aligned with keys. */
+  nodeValues: Map<string, (string | null)[]>;
+  /** The pseudonym secret, bound as a parameter when pgcrypto computes the hash. */
+  secret: string | undefined;
+  markValue: Date;
+}
+
+export function buildUpdateStatement(planned: PlannedRule, window: PlannedPhase, inputs: UpdateInputs): Statement {
+  const params = new Params();
+  const fromNode = [...inputs.nodeValues.keys()];
+  const assignments = window.changes.map((change) => `${quoteIdent(change.column)} = ${newValueSql(planned, change, fromNode, inputs, params)}`);
+  if (window.phase.mark) assignments.push(`${quoteIdent(window.phase.mark)} = ${params.add(inputs.markValue.toISOString(), window.markInfo?.type ?? 'timestamptz')}`);
+  let from = '';
+  let match = '';
+  if (fromNode.length > 0) {
+    const keyArrays = planned.key.map((key, index) => params.add(inputs.keys[index], `${key.type}[]`));
+    const valueArrays = fromNode.map((column) => params.add(inputs.nodeValues.get(column), 'text[]'));
+    const names = [...planned.key.map((_, index) => `k${index}`), ...fromNode.map((_, index) => `v${index}`)];
+    from = `\nFROM unnest(${[...keyArrays, ...valueArrays].join(', ')}) AS lethe_values(${names.join(', ')})`;
+    match = planned.key.map((key, index) => `${targetColumn(planned, key.name)} = lethe_values.k${index}`).join(' AND ') + '\nAND ';
+  }
+  const text = `UPDATE ${planned.table.qualified}
+SET ${assignments.join(',\n    ')}${from}
+WHERE ${match}${recheckSql(planned, window, inputs.keys, params)}`;
+  return { text, values: params.values };
+}
+
+function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: string[], inputs: UpdateInputs, params: Params): string {
+  const index = fromNode.indexOf(change.column);
+  if (index >= 0) return `lethe_values.v${index}::${change.info.type}`;
+  const current = targetColumn(planned, change.column);
+  if (change.strategy.kind === 'hash') return hashSql(current, change.info, params.add(inputs.secret, 'text'));
+  return strategySql(change.strategy, current, change.info, params)!;
+}
+
+/** Columns of the target that cascaded children reference (usually the key). */
+export function cascadeParentColumns(planned: PlannedRule): string[] {
+  const columns = new Set<string>();
+  for (const cascade of planned.cascades) if (cascade.by === 'rule') for (const column of cascade.foreignKey.referencedColumns) columns.add(column);
+  return [...columns];
+}

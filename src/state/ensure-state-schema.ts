@@ -1,0 +1,37 @@
+import type { SqlClient } from '../db/sql-client.js';
+import { quoteIdent } from '../sql/quote.js';
+import { STATE_MIGRATIONS } from './migrations.js';
+
+export const DEFAULT_STATE_SCHEMA = 'lethe';
+
+/**
+ * Creates or migrates the state schema. Concurrent first runs serialize on a
+ * transaction-scoped advisory lock (CREATE ... IF NOT EXISTS alone still races);
+ * a run that finds it done does nothing.
+ */
+export async function ensureStateSchema(client: SqlClient, schema = DEFAULT_STATE_SCHEMA): Promise<void> {
+  const s = quoteIdent(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('lethe.state-migrations'))`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const applied = await client.query<{ version: number }>(`SELECT version FROM ${s}.migrations`);
+    const done = new Set(applied.rows.map((row) => row.version));
+    for (const migration of STATE_MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql(s));
+      await client.query(`INSERT INTO ${s}.migrations (version) VALUES ($1)`, [migration.version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Whether the state schema exists yet (status and --due read it without creating it). */
+export async function stateSchemaExists(client: SqlClient, schema = DEFAULT_STATE_SCHEMA): Promise<boolean> {
+  const result = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${quoteIdent(schema)}.ledger`]);
+  return Boolean(result.rows[0]?.present);
+}

@@ -1,0 +1,76 @@
+/**
+ * Lethe's own schema, created and migrated by the tool. Append-only: a new
+ * version is a new entry, never an edit of a shipped one.
+ */
+export interface StateMigration {
+  version: number;
+  sql: (schema: string) => string;
+}
+
+export const STATE_MIGRATIONS: StateMigration[] = [
+  {
+    version: 1,
+    sql: (s) => `
+CREATE TABLE ${s}.runs (
+  run_id uuid PRIMARY KEY,
+  mode text NOT NULL,
+  logical_now timestamptz NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  finished_at timestamptz,
+  status text NOT NULL DEFAULT 'running',
+  stop_reason text,
+  pid integer NOT NULL DEFAULT pg_backend_pid(),
+  application_name text NOT NULL DEFAULT current_setting('application_name'),
+  report jsonb
+);
+COMMENT ON TABLE ${s}.runs IS 'One row per lethe run: logical now (for cutoffs and --due) and wall-clock times.';
+
+CREATE TABLE ${s}.rule_runs (
+  run_id uuid NOT NULL REFERENCES ${s}.runs ON DELETE CASCADE,
+  rule_id text NOT NULL,
+  rule_hash text NOT NULL,
+  key_id text,
+  logical_now timestamptz NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  finished_at timestamptz,
+  status text NOT NULL DEFAULT 'running',
+  stop_reason text,
+  rows_affected bigint NOT NULL DEFAULT 0,
+  phases jsonb,
+  PRIMARY KEY (run_id, rule_id)
+);
+CREATE INDEX ON ${s}.rule_runs (rule_id, finished_at DESC);
+
+CREATE TABLE ${s}.checkpoints (
+  rule_id text PRIMARY KEY,
+  run_id uuid NOT NULL,
+  rule_hash text NOT NULL,
+  key_id text,
+  logical_now timestamptz NOT NULL,
+  high_water text[],
+  phase_position integer NOT NULL,
+  last_key text[],
+  updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+COMMENT ON TABLE ${s}.checkpoints IS 'Where an unfinished rule run resumes; written in the same transaction as each batch.';
+
+CREATE TABLE ${s}.ledger (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id uuid NOT NULL,
+  rule_id text NOT NULL,
+  rule_hash text NOT NULL,
+  phase_after text NOT NULL,
+  action text NOT NULL,
+  rows_affected jsonb NOT NULL,
+  key_from text[],
+  key_to text[],
+  batch_ms integer NOT NULL,
+  committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  prev_hash text,
+  hash text NOT NULL
+);
+CREATE INDEX ON ${s}.ledger (rule_id, seq);
+COMMENT ON TABLE ${s}.ledger IS 'Append-only record of every batch: counts and key ranges, never personal values; each row hashes the previous one of its rule.';
+`,
+  },
+];

@@ -1,0 +1,69 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { ColumnInfo } from '../catalog/types.js';
+import type { StrategyDefinition } from './types.js';
+
+/** Column types a keyed hash can be written into, and how the digest is shaped for each. */
+const HASH_SHAPES = ['text', 'varchar', 'bpchar', 'int8', 'int4', 'uuid', 'bytea'] as const;
+type HashShape = (typeof HASH_SHAPES)[number];
+
+function shapeOf(column: ColumnInfo): HashShape | undefined {
+  return (HASH_SHAPES as readonly string[]).includes(column.baseType) ? (column.baseType as HashShape) : undefined;
+}
+
+/**
+ * `{ hash: ENV_VAR }`: HMAC-SHA256 of the value's text form, keyed with the
+ * secret. The same input gives the same pseudonym across tables and runs, and
+ * the SQL (pgcrypto) and Node paths give identical output.
+ */
+export const hashStrategy: StrategyDefinition<'hash'> = {
+  kind: 'hash',
+  fixedPoint: false,
+  checkColumn: (_strategy, column) => {
+    if (!shapeOf(column)) return `hash yields text (hex), bigint, integer, uuid or bytea; '${column.name}' is ${column.type}`;
+    const length = /\((\d+)\)/.exec(column.type);
+    if (length && Number(length[1]) < 64 && column.baseType !== 'bytea') return `hash writes 64 hex characters; '${column.name}' is ${column.type}`;
+    return undefined;
+  },
+  toSql: () => undefined,
+};
+
+/** SQL for the pseudonym, for when pgcrypto is installed. `secret` is a bound placeholder. */
+export function hashSql(current: string, column: ColumnInfo, secret: string): string {
+  const digest = `hmac((${current})::text, ${secret}, 'sha256')`;
+  switch (shapeOf(column)) {
+    case 'int8':
+      return `('x' || substr(encode(${digest}, 'hex'), 1, 16))::bit(64)::bigint`;
+    case 'int4':
+      return `('x' || substr(encode(${digest}, 'hex'), 1, 8))::bit(32)::integer`;
+    case 'uuid':
+      return `substr(encode(${digest}, 'hex'), 1, 32)::uuid`;
+    case 'bytea':
+      return digest;
+    default:
+      return `encode(${digest}, 'hex')::${column.type}`;
+  }
+}
+
+/** The same pseudonym computed in Node, from the value's PostgreSQL text form. */
+export function hashInNode(text: string | null, column: ColumnInfo, secret: string): string | null {
+  if (text === null) return null;
+  const digest = createHmac('sha256', secret).update(text, 'utf8').digest();
+  const hex = digest.toString('hex');
+  switch (shapeOf(column)) {
+    case 'int8':
+      return BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`)).toString();
+    case 'int4':
+      return BigInt.asIntN(32, BigInt(`0x${hex.slice(0, 8)}`)).toString();
+    case 'uuid':
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    case 'bytea':
+      return `\\x${hex}`;
+    default:
+      return hex;
+  }
+}
+
+/** Names the key without revealing it: recorded with a run so a resume cannot switch keys. */
+export function keyId(secret: string): string {
+  return createHash('sha256').update(`lethe-key-id:${secret}`).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedBench3d } from '../../../src/bench3d/seed-bench3d.js';
+import { runCli } from '../../support/run-cli.js';
+import { createTestDatabase, walInsertPosition, walRecordsTouchingDatabase, type TestDatabase } from '../../support/test-database.js';
+
+const BENCH3D_RULES = fileURLToPath(new URL('../../../rules/', import.meta.url));
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedBench3d(database.db, { scale: 0.2, seed: 7, now: new Date('2026-11-25T00:00:00Z') });
+  // Vacuum sets hint bits and the visibility map now, so neither a read nor autovacuum writes later.
+  await database.db.raw('VACUUM ANALYZE');
+  // ANALYZE leaves dead pg_statistic rows behind, and the planner reading that page prunes it
+  // (a Heap2 PRUNE record, seen with pg_walinspect): remove them before the first position.
+  await database.db.raw('VACUUM pg_catalog.pg_statistic');
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('lethe validate and check on the Bench3D rules against seeded data', () => {
+  it('pass with exit 0 and no problem, and leave no WAL record touching the database', async () => {
+    const before = await walInsertPosition(database.db);
+
+    const validated = await runCli(['validate', '--rules', BENCH3D_RULES]);
+    const checked = await runCli(['check', '--db', database.url, '--rules', BENCH3D_RULES, '--format', 'json']);
+
+    expect(await walRecordsTouchingDatabase(database.db, before)).toEqual([]);
+    expect(validated.stdout).toBe('11 rules in 7 files are valid\n');
+    expect(validated.code).toBe(0);
+    const report = JSON.parse(checked.stdout) as { valid: boolean; rules: number; files: number; problems: { severity: string; message: string }[] };
+    expect(report).toMatchObject({ valid: true, rules: 11, files: 7, problems: [] });
+    expect(checked.code).toBe(0);
+    const state = await database.db.raw<{ rows: { present: boolean }[] }>(`select to_regnamespace('lethe') is not null as present`);
+    expect(state.rows[0]!.present).toBe(false);
+  });
+});
