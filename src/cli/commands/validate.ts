@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { formatProblem, loadRules } from '../../rules/load-rules.js';
 import type { RuleProblem } from '../../rules/types.js';
+import type { OverduePhase } from '../../plan/find-overdue.js';
 import type { ActionFactory } from '../program.js';
 
 interface ValidateOptions {
@@ -24,11 +25,18 @@ export function registerValidate(program: Command, action: ActionFactory): void 
     );
 }
 
-export function renderValidation(problems: RuleProblem[], format: 'text' | 'json', summary: { valid: boolean; rules: number; files: number }): string {
+export function renderValidation(
+  problems: RuleProblem[],
+  format: 'text' | 'json',
+  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[] },
+): string {
   if (format === 'json') {
-    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems }, null, 2) + '\n';
+    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...(summary.overdue ? { overdue: summary.overdue } : {}) }, null, 2) + '\n';
   }
   const lines = problems.map(formatProblem);
+  for (const late of summary.overdue ?? []) {
+    lines.push(`overdue: ${late.rule} ${late.action} ${late.phase}: ${late.candidates} rows due, the oldest ${formatLate(late.lateByMs)} past its cutoff (${late.oldest})`);
+  }
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   const warnings = problems.length - errors;
   lines.push(
@@ -41,4 +49,9 @@ export function renderValidation(problems: RuleProblem[], format: 'text' | 'json
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function formatLate(ms: number): string {
+  const days = ms / 86_400_000;
+  return days >= 1 ? `${days.toFixed(1)} days` : `${(ms / 3_600_000).toFixed(1)} hours`;
 }
