@@ -96,7 +96,7 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
       }
     } else {
       const nodeValues = new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, [] as (string | null)[]]));
-      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, secret: 'probe', markValue: new Date(0) }) });
+      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, secrets: new Map([['probe', 'probe']]), markValue: new Date(0) }) });
     }
     for (const { name, statement } of statements) {
       const result = await trySavepoint(client, () => client.query({ text: `EXPLAIN ${statement.text}`, values: statement.values }));

@@ -10,6 +10,8 @@ export interface DemoOptions {
   seed: number;
   /** Frozen once for the whole story: seeding and every count use the same now. */
   now: Date;
+  /** The demo database, for the run's own connections. */
+  url: string;
 }
 
 export interface DemoContext extends CommandContext {

@@ -13,6 +13,7 @@ import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js'
 import { buildLedgerInsert } from '../state/ledger.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { Connection } from './types.js';
+import { secretsOf } from './run-page-batch.js';
 
 export interface BatchInput {
   planned: PlannedRule;
@@ -127,14 +128,12 @@ async function applyUpdate(connection: Connection, input: BatchInput, keys: stri
       nodeValues.set(change.column, keys[0]!.map(() => generate(strategy)));
     }
   }
-  const hashes = window.changes.filter((change) => change.strategy.kind === 'hash');
-  let secret: string | undefined;
-  for (const change of hashes) {
-    const strategy = change.strategy as { kind: 'hash'; secretEnv: string };
-    secret = input.readSecret(strategy.secretEnv)!;
-    if (!input.hashInSql) nodeValues.set(change.column, await hashColumnInNode(connection, planned, change.column, change.info, keys, secret));
+  const secrets = secretsOf(window, input.readSecret);
+  for (const change of window.changes) {
+    if (change.strategy.kind !== 'hash' || input.hashInSql) continue;
+    nodeValues.set(change.column, await hashColumnInNode(connection, planned, change.column, change.info, keys, secrets.get(change.strategy.secretEnv)!));
   }
-  const result = await connection.query(buildUpdateStatement(planned, window, { keys, nodeValues, secret, markValue: input.markValue }));
+  const result = await connection.query(buildUpdateStatement(planned, window, { keys, nodeValues, secrets, markValue: input.markValue }));
   return { [planned.table.qualified.replace(/"/g, '')]: result.rowCount ?? 0 };
 }
 

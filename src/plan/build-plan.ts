@@ -4,7 +4,7 @@ import { LetheError } from '../errors.js';
 import { approximateMs } from '../rules/parse-duration.js';
 import type { Rule, RuleSet } from '../rules/types.js';
 import { computeCutoff } from './compute-cutoff.js';
-import type { Cascade, KeyColumn, Plan, PlannedPhase, PlannedRule } from './types.js';
+import type { Cascade, KeyColumn, Plan, PlannedPhase, PlannedRule, Walk } from './types.js';
 
 export interface PlanOptions {
   /** Rule ids to keep; all rules when undefined. */
@@ -31,10 +31,12 @@ export function selectRules(rules: Rule[], only: string[] | undefined): Rule[] {
 function planRule(rule: Rule, catalog: Catalog, now: Date, holdsSubjects: string | undefined): PlannedRule {
   const table = requireTable(catalog, tableKey(rule.table), rule);
   const ordered = [...rule.phases].sort((a, b) => approximateMs(a.after) - approximateMs(b.after));
+  const cascades = resolveCascades(rule, table, catalog);
   const windows: PlannedPhase[] = ordered.map((phase, index) => {
     const longer = ordered[index + 1];
     return {
       phase,
+      walk: chooseWalk(rule, table, phase, cascades, catalog.hasPgcrypto),
       cutoff: computeCutoff(now, phase.after),
       olderBound: longer ? computeCutoff(now, longer.after) : undefined,
       changes: phase.set.map((change) => ({ ...change, info: requireColumn(table, change.column, rule) })),
@@ -45,10 +47,22 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holdsSubjects: string
     rule,
     table,
     key: resolveKey(rule, table),
-    cascades: resolveCascades(rule, table, catalog),
+    cascades,
     phases: windows.reverse(),
     holdsSubjects: rule.subject ? holdsSubjects : undefined,
   };
+}
+
+/**
+ * Walking physical pages (TID ranges) is the fastest: one statement per batch
+ * and no keys through Node. It needs a plain table, no join (the statement
+ * names only the target), no children Lethe deletes itself, and values SQL can
+ * compute (a keyed hash needs pgcrypto for that).
+ */
+export function chooseWalk(rule: Rule, table: TableInfo, phase: Rule['phases'][number], cascades: Cascade[], hasPgcrypto: boolean): Walk {
+  if (table.kind !== 'table' || rule.join) return 'key';
+  if (phase.action === 'delete') return cascades.some((cascade) => cascade.by === 'rule') ? 'key' : 'pages';
+  return phase.set.every((change) => change.strategy.kind !== 'hash' || hasPgcrypto) ? 'pages' : 'key';
 }
 
 /** The explicit key, else the primary key, else a unique index on NOT NULL columns. */

@@ -19,8 +19,16 @@ export interface PlannedChange extends ColumnChange {
   info: ColumnInfo;
 }
 
+/**
+ * How a phase walks the table: by key (keyset, FOR UPDATE SKIP LOCKED, any
+ * rule) or by physical position (TID ranges of pages: one statement per batch,
+ * the fastest, for plain tables whose phase needs no keys in Node).
+ */
+export type Walk = 'key' | 'pages';
+
 export interface PlannedPhase {
   phase: Phase;
+  walk: Walk;
   /** now - after: rows whose clock is older than this are due. */
   cutoff: Date;
   /** The next (longer) phase's cutoff: rows older than it belong to that phase. */

@@ -110,8 +110,8 @@ export interface UpdateInputs {
   keys: unknown[][];
   /** Values made in Node (fake, hash without pgcrypto), one array per column, aligned with keys. */
   nodeValues: Map<string, (string | null)[]>;
-  /** The pseudonym secret, bound as a parameter when pgcrypto computes the hash. */
-  secret: string | undefined;
+  /** Pseudonym secrets by environment variable name, bound as parameters when pgcrypto computes the hash. */
+  secrets: Map<string, string>;
   markValue: Date;
 }
 
@@ -139,7 +139,7 @@ function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: stri
   const index = fromNode.indexOf(change.column);
   if (index >= 0) return `lethe_values.v${index}::${change.info.type}`;
   const current = targetColumn(planned, change.column);
-  if (change.strategy.kind === 'hash') return hashSql(current, change.info, params.add(inputs.secret, 'text'));
+  if (change.strategy.kind === 'hash') return hashSql(current, change.info, params.add(inputs.secrets.get(change.strategy.secretEnv), 'text'));
   return strategySql(change.strategy, current, change.info, params)!;
 }
 

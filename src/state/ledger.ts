@@ -54,7 +54,7 @@ export async function verifyLedger(client: SqlClient, schema: string): Promise<L
     seq: string; run_id: string; rule_id: string; rule_hash: string; phase_after: string; action: string;
     rows_affected: Record<string, number>; key_from: string[] | null; key_to: string[] | null; batch_ms: number; prev_hash: string | null; hash: string;
   }>(`SELECT seq::text, run_id::text, rule_id, rule_hash, phase_after, action, rows_affected, key_from, key_to, batch_ms, prev_hash, hash
-        FROM ${quoteIdent(schema)}.ledger ORDER BY seq`);
+        FROM ${quoteIdent(schema)}.ledger AS ledger ORDER BY ledger.seq`);
   const lastHash = new Map<string, string | null>();
   let brokenAt: number | null = null;
   for (const row of result.rows) {

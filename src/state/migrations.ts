@@ -48,6 +48,7 @@ CREATE TABLE ${s}.checkpoints (
   key_id text,
   logical_now timestamptz NOT NULL,
   high_water text[],
+  high_water_pages bigint,
   phase_position integer NOT NULL,
   last_key text[],
   updated_at timestamptz NOT NULL DEFAULT clock_timestamp()

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { connect, parseDatabaseUrl } from '../../db/connect.js';
 import { createScratchDatabase } from '../../demo/create-scratch-database.js';
 import { DEMO_STEPS, runDemoSteps, type DemoContext, type DemoOptions } from '../../demo/demo-steps.js';
+import { RETENTION_STEPS } from '../../demo/retention-steps.js';
 import { startEmbeddedPostgres, type ThrowawayDatabase } from '../../demo/start-embedded-postgres.js';
 import { LetheError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
@@ -31,9 +32,11 @@ export function registerDemo(program: Command, action: ActionFactory): void {
 
 async function runDemo(ctx: CommandContext, options: DemoCommandOptions): Promise<number> {
   const started = Date.now();
-  const demo: DemoOptions = { scale: parseScale(options.scale), seed: parseSeed(options.seed), now: new Date() };
+  const scale = parseScale(options.scale);
+  const seed = parseSeed(options.seed);
   const say = (line = '') => ctx.io.writeStdout(`${line}\n`);
   const database = await openThrowawayDatabase(ctx);
+  const demo: DemoOptions = { scale, seed, now: new Date(), url: database.url };
 
   let failure: unknown;
   let db: Knex | undefined;
@@ -43,7 +46,7 @@ async function runDemo(ctx: CommandContext, options: DemoCommandOptions): Promis
     say(`   now: ${demo.now.toISOString()}, scale ${demo.scale}, seed ${demo.seed}`);
     db = await connect({ url: database.url, applicationName: 'lethe demo' });
     const demoContext: DemoContext = { ...ctx, demo, say };
-    await runDemoSteps(demoContext, db, DEMO_STEPS);
+    await runDemoSteps(demoContext, db, [...DEMO_STEPS, ...RETENTION_STEPS]);
   } catch (error) {
     failure = error;
   }
