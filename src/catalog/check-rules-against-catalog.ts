@@ -80,10 +80,25 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
       report('error', 'missing-cascade', ['table'], `${fk.table}.${fk.columns.join(',')} references ${table.qualified} without ON DELETE CASCADE or SET NULL; list ${fk.table.split('.').pop()!.replace(/"/g, '')} in 'cascade' or change the foreign key`);
     }
   }
-  for (const entry of listed) {
-    for (const fk of entry.info?.referencedBy ?? []) {
-      if ((fk.onDelete === 'a' || fk.onDelete === 'r') && !listedNames.has(fk.table)) {
-        report('error', 'missing-cascade', ['cascade', entry.index], `${fk.table} references ${entry.info!.qualified} without ON DELETE CASCADE; deleting it would fail`);
+  // Every table a delete reaches (listed children, then ON DELETE CASCADE at any depth)
+  // must not be referenced without a cascade, or the delete fails half-way through a batch.
+  const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
+  const reached = [...listed.filter((entry) => entry.info).map((entry) => ({ info: entry.info!, path: ['cascade', entry.index] as (string | number)[] }))];
+  for (const fk of table.referencedBy) {
+    const child = byQualified.get(fk.table);
+    if (fk.onDelete === 'c' && child && child.qualified !== table.qualified) reached.push({ info: child, path: ['table'] });
+  }
+  const seen = new Set([table.qualified]);
+  while (reached.length > 0) {
+    const { info, path } = reached.shift()!;
+    if (seen.has(info.qualified)) continue;
+    seen.add(info.qualified);
+    for (const fk of info.referencedBy) {
+      if (fk.onDelete === 'a' || fk.onDelete === 'r') {
+        report('error', 'missing-cascade', path, `${fk.table} references ${info.qualified} without ON DELETE CASCADE or SET NULL; deleting ${info.qualified} rows would fail`);
+      } else if (fk.onDelete === 'c') {
+        const grandchild = byQualified.get(fk.table);
+        if (grandchild) reached.push({ info: grandchild, path });
       }
     }
   }

@@ -20,14 +20,18 @@ export async function readCatalog(client: SqlClient, tables: TableName[]): Promi
     const info = await readTable(client, table);
     if (info) map.set(tableKey(table), info);
   }
-  // Tables that reference a rule's table: needed to check and count cascades.
+  // Tables that reference a rule's table, and theirs in turn: needed to check and count cascades.
   const known = new Set([...map.values()].map((info) => info.qualified));
-  for (const info of [...map.values()]) {
+  const queue = [...map.values()];
+  for (let depth = 0; queue.length > 0 && depth < 1000; depth++) {
+    const info = queue.shift()!;
     for (const fk of info.referencedBy) {
       if (known.has(fk.table)) continue;
       known.add(fk.table);
       const child = await readTable(client, parseQualified(fk.table));
-      if (child) map.set(`${child.schema}.${child.name}`, child);
+      if (!child) continue;
+      map.set(`${child.schema}.${child.name}`, child);
+      queue.push(child);
     }
   }
   return { serverVersion: Number(version.rows[0]!.v), tables: map, hasPgcrypto: extension.rows.length > 0 };

@@ -2,11 +2,22 @@ import { LetheError } from '../errors.js';
 
 /** Flag parsers: each turns bad input into one USAGE line naming the flag. */
 
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/**
+ * `--now`: a date (midnight UTC) or a date and time with a zone. A time
+ * without a zone would mean different instants on different machines, and a
+ * date that does not exist (2026-02-30) is refused rather than rolled over.
+ */
 export function parseNow(text: string | undefined, fallback: () => Date): Date {
   if (text === undefined) return fallback();
-  const date = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) {
-    throw new LetheError('USAGE', `--now: not an ISO date or time: ${text}`, { hint: 'e.g. --now 2026-11-25 or --now 2026-11-25T03:00:00Z' });
+  const value = text.trim();
+  const match = ISO_INSTANT.exec(value);
+  const date = new Date(value.replace(' ', 'T'));
+  const calendarDay = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  const dayExists = calendarDay !== undefined && calendarDay.getUTCDate() === Number(match![3]) && calendarDay.getUTCMonth() === Number(match![2]) - 1;
+  if (!match || Number.isNaN(date.getTime()) || !dayExists) {
+    throw new LetheError('USAGE', `--now must be an ISO 8601 date like 2026-11-25 or 2026-11-25T03:00:00Z (a time needs a zone), got ${text}`);
   }
   return date;
 }

@@ -95,7 +95,7 @@ async function applyDelete(connection: Connection, input: BatchInput, rows: stri
   const keyCount = planned.key.length;
   let keys = columnsOf(rows, keyCount);
   const affected: Record<string, number> = {};
-  const ruleCascades = planned.cascades.filter((cascade) => cascade.by === 'rule');
+  const ruleCascades = planned.cascades.filter((cascade) => cascade.by === 'rule' && !cascade.parent);
   if (ruleCascades.length > 0) {
     // Confirm the parents first, so no child goes unless its parent goes too.
     const extras = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));

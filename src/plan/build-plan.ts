@@ -83,15 +83,24 @@ function uniqueNotNullIndex(table: TableInfo): string[] | undefined {
   return index?.columns;
 }
 
+/** Children removed with a deleted row: listed ones (Lethe deletes them), then ON DELETE CASCADE ones, at any depth. */
 function resolveCascades(rule: Rule, table: TableInfo, catalog: Catalog): Cascade[] {
   if (!rule.phases.some((phase) => phase.action === 'delete')) return [];
   const listed = new Set(rule.cascade.map((name) => catalog.tables.get(tableKey(name))?.qualified));
+  const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
   const cascades: Cascade[] = [];
-  for (const foreignKey of table.referencedBy) {
-    const child = [...catalog.tables.values()].find((candidate) => candidate.qualified === foreignKey.table);
-    if (listed.has(foreignKey.table) && child) cascades.push({ table: child, foreignKey, by: 'rule' });
-    else if (foreignKey.onDelete === 'c' && child) cascades.push({ table: child, foreignKey, by: 'database' });
-  }
+  const visit = (parentTable: TableInfo, parent: Cascade | undefined, seen: Set<string>) => {
+    for (const foreignKey of parentTable.referencedBy) {
+      const child = byQualified.get(foreignKey.table);
+      if (!child || seen.has(child.qualified)) continue;
+      const by = !parent && listed.has(foreignKey.table) ? 'rule' : foreignKey.onDelete === 'c' ? 'database' : undefined;
+      if (!by) continue;
+      const cascade: Cascade = { table: child, foreignKey, by, parent };
+      cascades.push(cascade);
+      visit(child, cascade, new Set([...seen, child.qualified]));
+    }
+  };
+  visit(table, undefined, new Set([table.qualified]));
   return cascades;
 }
 

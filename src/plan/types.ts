@@ -13,6 +13,8 @@ export interface Cascade {
   foreignKey: ForeignKeyInfo;
   /** `rule`: listed in `cascade` and deleted by Lethe; `database`: ON DELETE CASCADE does it. */
   by: 'rule' | 'database';
+  /** The cascaded table this one hangs from; undefined for direct children of the rule's table. */
+  parent: Cascade | undefined;
 }
 
 export interface PlannedChange extends ColumnChange {

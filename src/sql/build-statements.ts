@@ -21,16 +21,28 @@ WHERE ${due}`;
   return { text, values: params.values };
 }
 
-/** Rows of a child table that deleting this phase's candidates would remove. */
+/** Rows of a (grand)child table that deleting this phase's candidates would remove. */
 export function buildCascadeCountStatement(planned: PlannedRule, window: PlannedPhase, cascade: Cascade): Statement {
   const params = new Params();
-  const parentColumns = cascade.foreignKey.referencedColumns.map((column) => targetColumn(planned, column)).join(', ');
   const childColumns = cascade.foreignKey.columns.map((column) => quoteIdent(column)).join(', ');
   const text = `SELECT count(*) AS rows FROM ${cascade.table.qualified}
-WHERE (${childColumns}) IN (SELECT ${parentColumns} FROM ${fromClause(planned)}
-WHERE ${dueSql(planned, window, params)}
-AND NOT ${heldSql(planned)})`;
+WHERE (${childColumns}) IN (${parentSelection(planned, window, cascade, params)})`;
   return { text, values: params.values };
+}
+
+/** The referenced columns of the rows a cascade hangs from: the due rows themselves, or the parent cascade's rows. */
+function parentSelection(planned: PlannedRule, window: PlannedPhase, cascade: Cascade, params: Params): string {
+  if (!cascade.parent) {
+    const parentColumns = cascade.foreignKey.referencedColumns.map((column) => targetColumn(planned, column)).join(', ');
+    return `SELECT ${parentColumns} FROM ${fromClause(planned)}
+WHERE ${dueSql(planned, window, params)}
+AND NOT ${heldSql(planned)}`;
+  }
+  const parent = cascade.parent;
+  const columns = cascade.foreignKey.referencedColumns.map((column) => quoteIdent(column)).join(', ');
+  const parentChildColumns = parent.foreignKey.columns.map((column) => quoteIdent(column)).join(', ');
+  return `SELECT ${columns} FROM ${parent.table.qualified}
+WHERE (${parentChildColumns}) IN (${parentSelection(planned, window, parent, params)})`;
 }
 
 /** The highest key now: rows added later wait for the next run. */
@@ -146,6 +158,6 @@ function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: stri
 /** Columns of the target that cascaded children reference (usually the key). */
 export function cascadeParentColumns(planned: PlannedRule): string[] {
   const columns = new Set<string>();
-  for (const cascade of planned.cascades) if (cascade.by === 'rule') for (const column of cascade.foreignKey.referencedColumns) columns.add(column);
+  for (const cascade of planned.cascades) if (cascade.by === 'rule' && !cascade.parent) for (const column of cascade.foreignKey.referencedColumns) columns.add(column);
   return [...columns];
 }

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import { seedBench3d } from '../../src/bench3d/seed-bench3d.js';
 import { wrap, type SqlClient } from '../../src/db/sql-client.js';
+import { hashLedgerEntry } from '../../src/state/ledger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -121,7 +122,7 @@ export async function tableChecksum(db: Knex, table: string): Promise<string> {
 
 /** id -> full row text. */
 export async function rowTexts(db: Knex, table: string): Promise<Map<string, string>> {
-  const result = await db.raw<{ rows: { id: string; row: string }[] }>(`SELECT id::text AS id, t::text AS row FROM "${table}" t ORDER BY id`);
+  const result = await db.raw<{ rows: { id: string; row: string }[] }>(`SELECT id::text AS id, t::text AS row FROM "${table}" t ORDER BY t.id`);
   return new Map(result.rows.map((row) => [row.id, row.row]));
 }
 
@@ -163,8 +164,9 @@ export async function readLedger(db: Knex, ruleId?: string): Promise<LedgerRow[]
   const result = await db.raw<{
     rows: { seq: string; run_id: string; rule_id: string; phase_after: string; action: string; rows_affected: Record<string, number>; key_from: string[]; key_to: string[]; committed_at: Date }[];
   }>(
-    `SELECT seq::text, run_id::text, rule_id, phase_after, action, rows_affected, key_from, key_to, committed_at
-       FROM lethe.ledger ${ruleId ? 'WHERE rule_id = ?' : ''} ORDER BY seq`,
+    // Ordered by the qualified column: a bare `seq` would sort the text alias ('10' before '2').
+    `SELECT l.seq::text AS seq, l.run_id::text AS run_id, l.rule_id, l.phase_after, l.action, l.rows_affected, l.key_from, l.key_to, l.committed_at
+       FROM lethe.ledger l ${ruleId ? 'WHERE l.rule_id = ?' : ''} ORDER BY l.seq`,
     ruleId ? [ruleId] : [],
   );
   return result.rows.map((row) => ({
@@ -181,24 +183,47 @@ export async function readLedger(db: Knex, ruleId?: string): Promise<LedgerRow[]
 }
 
 /**
- * Pairs of ledger batches of one rule and phase whose key ranges overlap
- * (single bigint keys). Empty when no key range was applied twice.
+ * Where a ledger range starts or ends. A walk in key order records keys
+ * (closed ranges: from and to were both done); a walk by physical position
+ * records `page:N` (half-open ranges: pages from..to-1).
  */
+export interface WalkPosition {
+  byPages: boolean;
+  value: bigint;
+}
+
+export function positionOf(key: string[]): WalkPosition {
+  const page = /^page:(\d+)$/.exec(key[0] ?? '');
+  if (page) return { byPages: true, value: BigInt(page[1]!) };
+  if (key.length !== 1 || !/^-?\d+$/.test(key[0]!)) throw new Error(`unexpected ledger key ${JSON.stringify(key)}: only single integer keys and page positions are compared`);
+  return { byPages: false, value: BigInt(key[0]!) };
+}
+
+/** True when a range starting at `from` begins strictly after everything a range ending at `to` covered. */
+export function startsAfter(from: string[], to: string[]): boolean {
+  const start = positionOf(from);
+  const end = positionOf(to);
+  if (start.byPages !== end.byPages) throw new Error(`cannot compare ${from} with ${to}`);
+  return start.byPages ? start.value >= end.value : start.value > end.value;
+}
+
+/** Pairs of ledger batches of one rule and phase whose ranges overlap. Empty when no range was applied twice. */
 export function overlappingRanges(rows: LedgerRow[]): [LedgerRow, LedgerRow][] {
   const overlaps: [LedgerRow, LedgerRow][] = [];
   const groups = new Map<string, LedgerRow[]>();
-  for (const row of rows) groups.set(`${row.ruleId}/${row.phaseAfter}`, [...(groups.get(`${row.ruleId}/${row.phaseAfter}`) ?? []), row]);
+  for (const row of rows) {
+    const group = `${row.ruleId}/${row.phaseAfter}/${positionOf(row.keyFrom).byPages}`;
+    groups.set(group, [...(groups.get(group) ?? []), row]);
+  }
   for (const group of groups.values()) {
-    const sorted = [...group].sort((a, b) => cmp(BigInt(a.keyFrom[0]!), BigInt(b.keyFrom[0]!)));
-    for (let i = 1; i < sorted.length; i++) {
-      if (BigInt(sorted[i]!.keyFrom[0]!) <= BigInt(sorted[i - 1]!.keyTo[0]!)) overlaps.push([sorted[i - 1]!, sorted[i]!]);
-    }
+    const sorted = [...group].sort((a, b) => {
+      const x = positionOf(a.keyFrom).value;
+      const y = positionOf(b.keyFrom).value;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    for (let i = 1; i < sorted.length; i++) if (!startsAfter(sorted[i]!.keyFrom, sorted[i - 1]!.keyTo)) overlaps.push([sorted[i - 1]!, sorted[i]!]);
   }
   return overlaps;
-}
-
-function cmp(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A dedicated session outside any pool (a lock holder, a verifier). */
@@ -214,4 +239,27 @@ export function parseReport(stdout: string): {
   rules: { id: string; status: string; lockedBy?: { pid: number; applicationName: string } | null; phases: { action: string; affected: number }[]; error?: { code: string } }[];
 } {
   return JSON.parse(stdout);
+}
+
+/**
+ * The ledger's hash chain walked here, in numeric seq order, per rule: the
+ * first row whose prev_hash or hash does not match, or null. Independent of
+ * verifyLedger's own query, so a test can tell the chain from its verifier.
+ */
+export async function firstBrokenLink(db: Knex): Promise<number | null> {
+  const result = await db.raw<{
+    rows: { seq: string; run_id: string; rule_id: string; rule_hash: string; phase_after: string; action: string; rows_affected: Record<string, number>; key_from: string[] | null; key_to: string[] | null; batch_ms: number; prev_hash: string | null; hash: string }[];
+  }>(`SELECT l.seq::text AS seq, l.run_id::text AS run_id, l.rule_id, l.rule_hash, l.phase_after, l.action, l.rows_affected, l.key_from, l.key_to, l.batch_ms, l.prev_hash, l.hash
+        FROM lethe.ledger l ORDER BY l.seq`);
+  const last = new Map<string, string>();
+  for (const row of result.rows) {
+    const entry = {
+      runId: row.run_id, ruleId: row.rule_id, ruleHash: row.rule_hash, phaseAfter: row.phase_after, action: row.action,
+      rowsAffected: row.rows_affected, keyFrom: row.key_from, keyTo: row.key_to, batchMs: row.batch_ms,
+    };
+    const prev = last.get(row.rule_id) ?? null;
+    if (row.prev_hash !== prev || hashLedgerEntry(entry, prev) !== row.hash) return Number(row.seq);
+    last.set(row.rule_id, row.hash);
+  }
+  return null;
 }

@@ -67,6 +67,9 @@ export async function walRecordsTouchingDatabase(db: Knex, fromLsn: string): Pro
     [fromLsn],
   );
   return records.rows
+    // A read may prune dead tuples off a page it visits (Heap2 PRUNE): the server's housekeeping,
+    // not a write by the statement. Every other record (Heap INSERT/UPDATE/DELETE/LOCK, Btree ...) counts.
+    .filter((record) => !(record.resource_manager === 'Heap2' && record.record_type === 'PRUNE'))
     .filter((record) => (record.block_ref ?? '').split(/blkref/).some((ref) => new RegExp(`rel \\d+/${oid}/`).test(ref)))
     .map((record) => `${record.resource_manager} ${record.record_type} ${record.block_ref}`);
 }

@@ -3,6 +3,7 @@ import { planRetention } from '../../plan/plan-retention.js';
 import type { ReportFormat } from '../../report/render-report.js';
 import type { Report } from '../../report/types.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
+import { selectRules } from '../../plan/build-plan.js';
 import type { CommandContext } from '../context.js';
 import { withDatabase } from '../open-database.js';
 import { parseNow, parseOnly } from '../parse-flags.js';
@@ -40,6 +41,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   const now = parseNow(flags.now, () => new Date());
   const only = parseOnly(flags.only);
   const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
+  selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
   let report: Report;
@@ -49,8 +51,11 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
     progress.fail('plan failed');
     throw error;
   }
-  progress.succeed(`planned ${report.rules.length} rules`);
+  const failed = report.rules.filter((rule) => rule.status === 'failed');
+  if (failed.length > 0) progress.fail(`${failed.length} of ${report.rules.length} rules failed to plan`);
+  else progress.succeed(`planned ${report.rules.length} rules`);
   await writeReport(ctx, report, flags.format, flags.out);
+  for (const rule of failed) ctx.io.writeStderr(`lethe: rule '${rule.id}': ${rule.error?.message ?? 'failed'} [${rule.error?.code ?? 'SQL_FAILED'}]\n`);
   const exitCode = exitCodeOfPlan(report);
   if (flags.metricsFile) await writeMetricsFile(flags.metricsFile, report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
   return exitCode;

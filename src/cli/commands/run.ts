@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { exitCodeOfRun, runRetention } from '../../execute/run-retention.js';
 import { renderReport } from '../../report/render-report.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
+import { selectRules } from '../../plan/build-plan.js';
 import { parseDatabaseUrl } from '../../db/connect.js';
 import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
@@ -52,6 +53,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
         const now = parseNow(flags.now, () => new Date());
         const only = parseOnly(flags.only);
         const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
+        selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
         const url = parseDatabaseUrl(ctx.globals.db);
         const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && !flags.yes;
         const progress = ctx.createProgress();
@@ -86,6 +88,10 @@ export function registerRun(program: Command, action: ActionFactory): void {
         );
         progress.stop();
         await writeReport(ctx, report, flags.format, flags.out);
+        for (const rule of report.rules) {
+          if (rule.status === 'failed') ctx.io.writeStderr(`lethe: rule '${rule.id}': ${rule.error?.message ?? 'failed'} [${rule.error?.code ?? 'SQL_FAILED'}]\n`);
+          if (rule.status === 'skipped') ctx.io.writeStderr(`lethe: rule '${rule.id}' skipped: another run holds its lock${rule.lockedBy ? ` (pid ${rule.lockedBy.pid}, ${rule.lockedBy.applicationName})` : ''}\n`);
+        }
         const exitCode = exitCodeOfRun(report, flags.failIfLocked);
         if (flags.metricsFile) await writeMetricsFile(flags.metricsFile, report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
         return exitCode;

@@ -5,6 +5,7 @@ import { redactUrl } from '../../db/redact-url.js';
 import { LetheError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import type { ActionFactory } from '../program.js';
+import { parseNow } from '../parse-flags.js';
 
 interface SeedCommandOptions {
   scale: string;
@@ -31,7 +32,7 @@ export function registerSeed(program: Command, action: ActionFactory): void {
 async function runSeed(ctx: CommandContext, options: SeedCommandOptions): Promise<number> {
   const scale = parseScale(options.scale);
   const seed = parseSeed(options.seed);
-  const now = options.now === undefined ? new Date() : parseNow(options.now);
+  const now = parseNow(options.now, () => new Date());
   const url = parseDatabaseUrl(ctx.globals.db);
   const db = await connect({ url, applicationName: 'lethe seed' });
   const progress = ctx.createProgress();
@@ -75,15 +76,6 @@ export function parseSeed(value: string): number {
  * A date (midnight UTC) or a date and time with Z or an offset. A time without a zone would mean
  * different instants on different machines, and the same seed must give the same rows everywhere.
  */
-export function parseNow(value: string): Date {
-  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-  const now = new Date(value.trim().replace(' ', 'T'));
-  if (!iso.test(value.trim()) || Number.isNaN(now.getTime())) {
-    throw new LetheError('USAGE', `--now must be an ISO 8601 date like 2026-11-25 or 2026-11-25T03:00:00Z, got ${value}`);
-  }
-  return now;
-}
-
 export function renderSeedSummary(summary: SeedSummary, anchor: { scale: number; seed: number; now: Date }): string {
   const count = (n: number) => Math.round(n).toLocaleString('en-US');
   const width = Math.max(...Object.keys(summary.tables).map((table) => table.length), 'total'.length);
