@@ -34,8 +34,9 @@ COPY rules /etc/lethe/rules
 COPY schema /etc/lethe/schema
 RUN chmod 0755 /app/bin/lethe.js && ln -s /app/bin/lethe.js /usr/local/bin/lethe
 
-# The image's unprivileged user; Lethe needs no write access to the image itself.
-USER node
+# The image's unprivileged user `node`, by number: Kubernetes' runAsNonRoot can only verify a
+# numeric user. Lethe needs no write access to the image itself (a read-only root is fine).
+USER 1000:1000
 WORKDIR /etc/lethe
 ENTRYPOINT ["lethe"]
 CMD ["--help"]

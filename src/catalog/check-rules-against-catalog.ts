@@ -2,6 +2,7 @@ import type { Rule, RuleProblem, RuleSet, Severity } from '../rules/types.js';
 import { checkStrategyColumn } from '../strategies/index.js';
 import { quoteIdent } from '../sql/quote.js';
 import { tableKey } from './read-catalog.js';
+import { chooseWalk } from '../plan/build-plan.js';
 import type { Catalog, TableInfo } from './types.js';
 
 type Report = (severity: Severity, check: string, path: (string | number)[], message: string) => void;
@@ -32,9 +33,11 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
     return;
   }
   const missing = (column: string) => `column '${column}' does not exist in ${table.qualified}`;
-  checkKey(rule, table, report, missing);
+  checkKey(rule, table, report, missing, catalog.hasPgcrypto);
+  const keyColumns = rule.key ?? table.primaryKey ?? [];
   rule.phases.forEach((phase, index) => {
     for (const change of phase.set) {
+      if (keyColumns.includes(change.column)) report('error', 'key-in-set', ['phases', index, 'set', change.column], `'${change.column}' is the table's key and cannot be changed`);
       const column = table.columns.get(change.column);
       if (!column) report('error', 'unknown-column', ['phases', index, 'set', change.column], missing(change.column));
       else {
@@ -52,7 +55,7 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
   checkClockIndex(rule, table, catalog, report);
 }
 
-function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string): void {
+function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string, hasPgcrypto: boolean): void {
   if (rule.key) {
     for (const column of rule.key) if (!table.columns.has(column)) report('error', 'unknown-column', ['key'], missing(column));
     const unique = table.primaryKey?.join(',') === rule.key.join(',') || table.indexes.some((index) => index.unique && !index.partial && index.columns.join(',') === rule.key!.join(','));
@@ -60,7 +63,12 @@ function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column
     return;
   }
   const hasUnique = table.primaryKey || table.indexes.some((index) => index.unique && !index.partial && index.columns.length > 0 && index.columns.every((name) => table.columns.get(name)?.notNull));
-  if (!hasUnique) report('error', 'no-key', ['table'], `${table.qualified} has no primary key or unique NOT NULL index; name unique columns with 'key:'`);
+  if (hasUnique) return;
+  // Without a key a phase can still walk by physical position (TID ranges); a keyset walk cannot.
+  const needsKey = rule.phases.filter((phase) => chooseWalk(rule, table, phase, rule.cascade.length > 0, hasPgcrypto) === 'key');
+  for (const phase of needsKey) {
+    report('error', 'no-key', ['phases', phase.index], `${table.qualified} has no primary key or unique NOT NULL index, and this phase must walk by key (a join, a cascade, a view or a keyed hash without pgcrypto); name unique columns with 'key:'`);
+  }
 }
 
 /** Deleting a row must not fail on, or silently orphan, rows that reference it. */

@@ -11,6 +11,7 @@ import {
   buildUpdateStatement,
 } from '../sql/build-statements.js';
 import { fragment, type Statement } from '../sql/quote.js';
+import { buildPageDeleteStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
 import { createFakeGenerator } from '../strategies/index.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import type { Catalog } from './types.js';
@@ -43,7 +44,7 @@ export async function probeRules(
     const fragmentsOk = await probeFragments(client, { rule, table, holdsSubjects }, report);
     if (!fragmentsOk || broken.has(rule)) continue;
     const planned = buildPlan({ ...ruleSet, rules: [rule] }, catalog, now).rules[0]!;
-    await explainEngineStatements(client, planned, report);
+    await explainEngineStatements(client, planned, report, catalog.hasPgcrypto);
     await probeFakeValues(client, planned, report);
   }
   return problems;
@@ -80,23 +81,33 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
   return ok;
 }
 
-async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
+async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report, catalogHasPgcrypto: boolean): Promise<void> {
   const sampleKeys = planned.key.map(() => [] as unknown[]);
   const sampleHighWater = planned.key.map(() => '0');
   for (const [index, window] of planned.phases.entries()) {
-    const statements: { name: string; statement: Statement }[] = [
-      { name: 'count', statement: buildCountStatement(planned, window) },
-      { name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) },
-    ];
-    if (window.phase.action === 'delete') {
+    const statements: { name: string; statement: Statement }[] = [{ name: 'count', statement: buildCountStatement(planned, window) }];
+    if (window.walk !== 'key') {
+      const secrets = new Map(window.changes.flatMap((change) => (change.strategy.kind === 'hash' ? [[change.strategy.secretEnv, 'probe'] as [string, string]] : [])));
+      statements.push(
+        window.phase.action === 'delete'
+          ? { name: 'delete', statement: buildPageDeleteStatement(planned, window, 0, 1, true) }
+          : { name: 'update', statement: buildPageUpdateStatement(planned, window, 0, 1, true, { fakePools: new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, ['']])), secrets, markValue: new Date(0) }) },
+      );
+    } else if (window.phase.action === 'delete') {
+      statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
       statements.push({ name: 'delete', statement: buildDeleteStatement(planned, window, sampleKeys) });
       for (const cascade of planned.cascades) {
-        statements.push({ name: `cascade count ${cascade.table.qualified}`, statement: buildCascadeCountStatement(planned, window, cascade) });
-        if (cascade.by === 'rule') statements.push({ name: `cascade delete ${cascade.table.qualified}`, statement: buildCascadeDeleteStatement(cascade, cascade.foreignKey.columns.map(() => [])) });
+        if (cascade.by === 'rule' && !cascade.parent) statements.push({ name: `cascade delete ${cascade.table.qualified}`, statement: buildCascadeDeleteStatement(cascade, cascade.foreignKey.columns.map(() => [])) });
       }
     } else {
-      const nodeValues = new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, [] as (string | null)[]]));
+      statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
+      // Values made in Node: fakes always, hashes when pgcrypto is missing (as the executor does).
+      const fromNode = window.changes.filter((change) => change.strategy.kind === 'fake' || (change.strategy.kind === 'hash' && !catalogHasPgcrypto));
+      const nodeValues = new Map(fromNode.map((change) => [change.column, [] as (string | null)[]]));
       statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, secrets: new Map([['probe', 'probe']]), markValue: new Date(0) }) });
+    }
+    if (window.phase.action === 'delete') {
+      for (const cascade of planned.cascades) statements.push({ name: `cascade count ${cascade.table.qualified}`, statement: buildCascadeCountStatement(planned, window, cascade) });
     }
     for (const { name, statement } of statements) {
       const result = await trySavepoint(client, () => client.query({ text: `EXPLAIN ${statement.text}`, values: statement.values }));

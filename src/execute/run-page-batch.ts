@@ -13,6 +13,10 @@ export interface PageBatchInput {
   toPage: number;
   /** After a lock timeout the range is redone skipping rows others hold (reported as deferred). */
   skipLocked: boolean;
+  /** Position parts before `page:N` (the partition being walked). */
+  prefix?: string[];
+  /** The table rows are counted under in the ledger and report (a partition counts for its table). */
+  ledgerTable?: string;
   checkpoint: Omit<Checkpoint, 'lastKey'>;
   prevHash: string | null;
   ruleHash: string;
@@ -26,12 +30,14 @@ export interface PageBatchInput {
 /** Enough distinct random values that neighbours rarely share one; never derived from the originals. */
 const FAKE_POOL_SIZE = 1000;
 
-export function pagePosition(page: number): string[] {
-  return [`page:${page}`];
+export function pagePosition(page: number, prefix: string[] = []): string[] {
+  return [...prefix, `page:${page}`];
 }
 
+/** The page of a position written by a walk by physical position, or undefined for a key. */
 export function parsePagePosition(position: string[] | null | undefined): number | undefined {
-  const match = /^page:(\d+)$/.exec(position?.[0] ?? '');
+  const part = position?.find((item) => item.startsWith('page:'));
+  const match = /^page:(\d+)$/.exec(part ?? '');
   return match ? Number(match[1]) : undefined;
 }
 
@@ -57,9 +63,9 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
             markValue: input.markValue,
           });
     const result = await connection.query(statement);
-    const table = planned.table.qualified.replace(/"/g, '');
+    const table = input.ledgerTable ?? planned.table.qualified.replace(/"/g, '');
     const affected = { [table]: result.rowCount ?? 0 };
-    const lastKey = pagePosition(input.toPage);
+    const lastKey = pagePosition(input.toPage, input.prefix);
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
     const ledger = buildLedgerInsert(
       input.stateSchema,
@@ -70,7 +76,7 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
         phaseAfter: window.phase.after.text,
         action: window.phase.action,
         rowsAffected: affected,
-        keyFrom: pagePosition(input.fromPage),
+        keyFrom: pagePosition(input.fromPage, input.prefix),
         keyTo: lastKey,
         batchMs: performance.now() - started,
       },

@@ -89,7 +89,13 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   return report;
 }
 
-async function selectDueRules(db: Knex, ruleSet: RuleSet, options: RunRetentionOptions, stateSchema: string): Promise<string[]> {
+/** The ids of the selected rules that are due now (used by run --due and run --dry-run --due). */
+export async function selectDueRules(
+  db: Knex,
+  ruleSet: RuleSet,
+  options: Pick<RunRetentionOptions, 'only' | 'now' | 'logger'>,
+  stateSchema: string = DEFAULT_STATE_SCHEMA,
+): Promise<string[]> {
   const candidates = selectRules(ruleSet.rules, options.only);
   const decisions = await withClient(db, async (client) => {
     const exists = await stateSchemaExists(client, stateSchema);

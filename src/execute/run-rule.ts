@@ -34,6 +34,9 @@ export function keyIdOf(planned: PlannedRule, readSecret: (name: string) => stri
  */
 export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions, now: Date): Promise<RuleReport> {
   const base = { id: plannedAtNow.rule.id, category: plannedAtNow.rule.category, table: plannedAtNow.table.qualified.replace(/"/g, '') };
+  // Stopped before this rule began: leave no checkpoint, so its next run starts with a fresh now.
+  const stoppedEarly = stopReason(options);
+  if (stoppedEarly) return { ...base, status: 'partial', phases: [], stoppedBecause: `${stoppedEarly} before the rule started` };
   let connection = await options.connect();
   let state: PhaseWalkState | undefined;
   try {
@@ -45,26 +48,33 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
     const ruleHash = hashRule(plannedAtNow.rule, plannedAtNow.holdsSubjects);
     const keyIdentity = keyIdOf(plannedAtNow, options.readSecret);
     const checkpoint = await startOrResume(connection, plannedAtNow, options, now, ruleHash, keyIdentity);
-    const planned = replanAt(plannedAtNow, checkpoint.logicalNow);
-    const phases: PhaseReport[] = planned.phases.map((window) => emptyPhaseReport(window));
-    state = { connection, checkpoint, prevHash: await readLastLedgerHash(connection, options.stateSchema, base.id) };
-    let stoppedBecause: string | undefined;
-    for (let position = checkpoint.phasePosition; position < planned.phases.length; position++) {
-      const window = planned.phases[position]!;
-      const report = phases[position]!;
-      stoppedBecause = await walkPhase(state, { planned, window, position, ruleHash, report }, options, () => stopReason(options));
-      connection = state.connection;
-      if (stoppedBecause) break;
-      state.checkpoint = { ...state.checkpoint, phasePosition: position + 1, lastKey: null };
-      await connection.query(buildCheckpointUpsert(options.stateSchema, state.checkpoint));
-      await countRemaining(connection, planned, window, report);
+    try {
+      const planned = replanAt(plannedAtNow, checkpoint.logicalNow);
+      const phases: PhaseReport[] = planned.phases.map((window) => emptyPhaseReport(window));
+      state = { connection, checkpoint, prevHash: await readLastLedgerHash(connection, options.stateSchema, base.id) };
+      let stoppedBecause: string | undefined;
+      for (let position = checkpoint.phasePosition; position < planned.phases.length; position++) {
+        const window = planned.phases[position]!;
+        const report = phases[position]!;
+        stoppedBecause = await walkPhase(state, { planned, window, position, ruleHash, report }, options, () => stopReason(options));
+        connection = state.connection;
+        if (stoppedBecause) break;
+        state.checkpoint = { ...state.checkpoint, phasePosition: position + 1, lastKey: null };
+        await connection.query(buildCheckpointUpsert(options.stateSchema, state.checkpoint));
+        await countRemaining(connection, planned, window, report);
+      }
+      const status = stoppedBecause ? 'partial' : 'done';
+      if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
+      const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
+      await finishRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: base.id, status, stopReason: stoppedBecause ?? null, rowsAffected, phases });
+      await unlockRule(connection, base.id);
+      return { ...base, status, phases, ...(stoppedBecause ? { stoppedBecause } : {}) };
+    } catch (error) {
+      // Record the failure so status does not show the rule as running forever; the checkpoint stays for a resume.
+      const current = state?.connection ?? connection;
+      await finishRuleRun(current, options.stateSchema, { runId: options.runId, ruleId: base.id, status: 'failed', stopReason: (error as Error)?.message ?? String(error), rowsAffected: 0, phases: [] }).catch(() => undefined);
+      throw error;
     }
-    const status = stoppedBecause ? 'partial' : 'done';
-    if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
-    const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
-    await finishRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: base.id, status, stopReason: stoppedBecause ?? null, rowsAffected, phases });
-    await unlockRule(connection, base.id);
-    return { ...base, status, phases, ...(stoppedBecause ? { stoppedBecause } : {}) };
   } finally {
     // After a reconnect the walk holds a newer connection than the one opened here.
     await (state?.connection ?? connection).end().catch(() => undefined);
@@ -87,7 +97,8 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
     return resumed;
   }
   if (existing) options.logger.info('rule changed since the unfinished run: starting afresh', { rule: planned.rule.id });
-  const highWater = await connection.query<string[]>({ ...buildHighWaterStatement(planned), rowMode: 'array' });
+  // A table walked only by pages may have no key, hence no highest key.
+  const highWater = planned.key.length > 0 ? await connection.query<string[]>({ ...buildHighWaterStatement(planned), rowMode: 'array' }) : { rows: [] };
   const pages = await connection.query<{ pages: string }>(buildPageCountStatement(planned));
   const checkpoint: Checkpoint = {
     ruleId: planned.rule.id,
@@ -116,8 +127,6 @@ function emptyPhaseReport(window: PlannedPhase): PhaseReport {
     oldest: null,
     batches: 0,
     durationMs: 0,
-    deferred: 0,
-    remaining: 0,
   };
 }
 

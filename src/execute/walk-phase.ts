@@ -9,6 +9,7 @@ import { createBatchSizer } from './batch-size.js';
 import { runBatch, type BatchResult } from './run-batch.js';
 import { parsePagePosition, runPageBatch } from './run-page-batch.js';
 import { waitForPace } from './pace.js';
+import { walkPartitions } from './walk-partitions.js';
 import type { Connection, ExecuteOptions } from './types.js';
 
 export interface PhaseWalkState {
@@ -28,58 +29,110 @@ export interface PhaseWalkInput {
 /** Pages per batch to start a walk by physical position with (~60 device-log rows a page). */
 const INITIAL_PAGES = 32;
 
+export type StopReason = () => string | undefined;
+
 /**
  * Walks one phase batch by batch from the checkpoint to the high-water mark.
  * Returns why it stopped early, or undefined when the phase is complete.
  */
-export async function walkPhase(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: () => string | undefined): Promise<string | undefined> {
-  const { planned, window, position, report } = input;
-  const byPages = window.walk === 'pages';
-  const sizer = byPages
-    ? createBatchSizer({ targetMs: planned.rule.batch.targetMs, maxRows: 1_000_000, fixed: options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60)), initial: INITIAL_PAGES })
-    : createBatchSizer({ targetMs: planned.rule.batch.targetMs, maxRows: planned.rule.batch.maxRows, fixed: options.batchSize });
+export async function walkPhase(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: StopReason): Promise<string | undefined> {
   const startedAt = Date.now();
-  const table = planned.table.qualified.replace(/"/g, '');
-  let lastKey = state.checkpoint.phasePosition === position ? state.checkpoint.lastKey ?? undefined : undefined;
-  if (byPages !== (parsePagePosition(lastKey) !== undefined)) lastKey = undefined;
+  const resumeFrom = state.checkpoint.phasePosition === input.position ? state.checkpoint.lastKey ?? undefined : undefined;
   try {
-    for (;;) {
-      const stopped = stopReason();
-      if (stopped) return stopped;
-      if (byPages ? (parsePagePosition(lastKey) ?? 0) >= (state.checkpoint.highWaterPages ?? 0) : !state.checkpoint.highWater) return undefined;
-      await waitForPace(state.connection, options, report.affected, startedAt);
-      const result = await runWithRetries(state, input, options, (connection, size, skipLocked) => {
-        const common = {
-          planned,
-          window,
-          checkpoint: { ...state.checkpoint, phasePosition: position },
-          prevHash: state.prevHash,
-          ruleHash: input.ruleHash,
-          stateSchema: options.stateSchema,
-          lockTimeoutMs: options.lockTimeoutMs,
-          statementTimeoutMs: options.statementTimeoutMs,
-          readSecret: options.readSecret,
-          markValue: state.checkpoint.logicalNow,
-        };
-        if (!byPages) return runBatch(connection, { ...common, highWater: state.checkpoint.highWater!, after: lastKey, limit: size, hashInSql: options.hasPgcrypto });
-        const fromPage = parsePagePosition(lastKey) ?? 0;
-        return runPageBatch(connection, { ...common, fromPage, toPage: Math.min(fromPage + size, state.checkpoint.highWaterPages ?? 0), skipLocked });
-      }, sizer);
-      if (result === 'resumed') {
-        if (state.checkpoint.phasePosition !== position) return undefined;
-        lastKey = state.checkpoint.lastKey ?? undefined;
-        continue;
-      }
-      if (!byPages && result.selected === 0) return undefined;
-      sizer.record(byPages ? Math.max(result.selected, 1) : result.selected, result.ms);
-      lastKey = result.lastKey;
-      state.checkpoint = { ...state.checkpoint, phasePosition: position, lastKey: result.lastKey ?? null };
-      state.prevHash = result.hash;
-      addBatch(report, result, table);
-      options.onBatch?.({ ruleId: planned.rule.id, phase: window.phase.after.text, action: window.phase.action, rows: result.affected[table] ?? 0, ms: result.ms, totalRows: report.affected });
-    }
+    if (input.window.walk === 'key') return await walkKeys(state, input, options, stopReason, resumeFrom);
+    if (input.window.walk === 'partitions') return await walkPartitions(state, input, options, stopReason, resumeFrom);
+    const startPage = parsePagePosition(resumeFrom) ?? 0;
+    return await walkPages(state, input, options, stopReason, { planned: input.planned, startPage, endPage: state.checkpoint.highWaterPages ?? 0, prefix: [] });
   } finally {
-    report.durationMs = (report.durationMs ?? 0) + (Date.now() - startedAt);
+    input.report.durationMs = (input.report.durationMs ?? 0) + (Date.now() - startedAt);
+  }
+}
+
+function batchContext(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions) {
+  return {
+    window: input.window,
+    checkpoint: { ...state.checkpoint, phasePosition: input.position },
+    prevHash: state.prevHash,
+    ruleHash: input.ruleHash,
+    stateSchema: options.stateSchema,
+    lockTimeoutMs: options.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs,
+    readSecret: options.readSecret,
+    markValue: state.checkpoint.logicalNow,
+  };
+}
+
+function recordBatch(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, result: BatchResult): void {
+  const table = input.planned.table.qualified.replace(/"/g, '');
+  state.checkpoint = { ...state.checkpoint, phasePosition: input.position, lastKey: result.lastKey ?? null };
+  state.prevHash = result.hash;
+  addBatch(input.report, result, table);
+  options.onBatch?.({ ruleId: input.planned.rule.id, phase: input.window.phase.after.text, action: input.window.phase.action, rows: result.affected[table] ?? 0, ms: result.ms, totalRows: input.report.affected });
+}
+
+/** Keyset walk: FOR UPDATE SKIP LOCKED batches of keys after the last one, up to the frozen highest key. */
+async function walkKeys(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: StopReason, resumeFrom: string[] | undefined): Promise<string | undefined> {
+  const { planned } = input;
+  const sizer = createBatchSizer({ targetMs: planned.rule.batch.targetMs, maxRows: planned.rule.batch.maxRows, fixed: options.batchSize });
+  // A position left by another kind of walk (pages, partitions) means nothing here: start the phase over.
+  let lastKey = resumeFrom?.some((part) => /^(page|partition):/.test(part)) ? undefined : resumeFrom;
+  const startedAt = Date.now();
+  for (;;) {
+    const stopped = stopReason();
+    if (stopped) return stopped;
+    if (!state.checkpoint.highWater) return undefined;
+    await waitForPace(state.connection, options, input.report.affected, startedAt);
+    const stoppedWhileWaiting = stopReason();
+    if (stoppedWhileWaiting) return stoppedWhileWaiting;
+    const after = lastKey;
+    const result = await runWithRetries(state, input, options, (connection, size) =>
+      runBatch(connection, { ...batchContext(state, input, options), planned, highWater: state.checkpoint.highWater!, after, limit: size, hashInSql: options.hasPgcrypto }), sizer);
+    if (result === 'resumed') {
+      if (state.checkpoint.phasePosition !== input.position) return undefined;
+      lastKey = state.checkpoint.lastKey ?? undefined;
+      continue;
+    }
+    if (result.selected === 0) return undefined;
+    sizer.record(result.selected, result.ms);
+    lastKey = result.lastKey;
+    recordBatch(state, input, options, result);
+  }
+}
+
+export interface PageRange {
+  /** The rule as the statements should see it (a partition is named with the table's name as alias). */
+  planned: PlannedRule;
+  startPage: number;
+  endPage: number;
+  /** Position parts before `page:N`, e.g. the partition being walked. */
+  prefix: string[];
+}
+
+/** Walk by physical position: batches of pages up to the page count frozen at start. */
+export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: StopReason, range: PageRange): Promise<string | undefined> {
+  const { planned } = input;
+  const fixed = options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60));
+  const sizer = createBatchSizer({ targetMs: planned.rule.batch.targetMs, maxRows: 1_000_000, fixed, initial: INITIAL_PAGES });
+  let page = range.startPage;
+  const startedAt = Date.now();
+  for (;;) {
+    const stopped = stopReason();
+    if (stopped) return stopped;
+    if (page >= range.endPage) return undefined;
+    await waitForPace(state.connection, options, input.report.affected, startedAt);
+    const stoppedWhileWaiting = stopReason();
+    if (stoppedWhileWaiting) return stoppedWhileWaiting;
+    const fromPage = page;
+    const result = await runWithRetries(state, input, options, (connection, size, skipLocked) =>
+      runPageBatch(connection, { ...batchContext(state, input, options), planned: range.planned, fromPage, toPage: Math.min(fromPage + size, range.endPage), skipLocked, prefix: range.prefix, ledgerTable: input.planned.table.qualified.replace(/"/g, '') }), sizer);
+    if (result === 'resumed') {
+      if (state.checkpoint.phasePosition !== input.position) return undefined;
+      page = parsePagePosition(state.checkpoint.lastKey) ?? range.startPage;
+      continue;
+    }
+    sizer.record(Math.max(result.selected, 1), result.ms);
+    page = parsePagePosition(result.lastKey) ?? range.endPage;
+    recordBatch(state, input, options, result);
   }
 }
 
@@ -90,7 +143,7 @@ type Attempt = (connection: Connection, size: number, skipLocked: boolean) => Pr
  * statement timeouts (with a smaller batch) and lost connections (reconnect,
  * take the lock again, and continue from what the database says was committed).
  */
-async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, attempt: Attempt, sizer: ReturnType<typeof createBatchSizer>): Promise<BatchResult | 'resumed'> {
+export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, attempt: Attempt, sizer: ReturnType<typeof createBatchSizer>): Promise<BatchResult | 'resumed'> {
   let skipLocked = false;
   for (let tries = 0; ; tries++) {
     try {
@@ -132,7 +185,7 @@ async function reconnect(options: ExecuteOptions, ruleId: string): Promise<Conne
   }
 }
 
-function addBatch(report: PhaseReport, result: BatchResult, table: string): void {
+export function addBatch(report: PhaseReport, result: BatchResult, table: string): void {
   if ((result.affected[table] ?? 0) > 0 || Object.keys(result.affected).length > 1) report.batches = (report.batches ?? 0) + 1;
   report.affected += result.affected[table] ?? 0;
   for (const [name, rows] of Object.entries(result.affected)) {

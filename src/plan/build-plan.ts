@@ -36,7 +36,7 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holdsSubjects: string
     const longer = ordered[index + 1];
     return {
       phase,
-      walk: chooseWalk(rule, table, phase, cascades, catalog.hasPgcrypto),
+      walk: chooseWalk(rule, table, phase, cascades.some((cascade) => cascade.by === 'rule'), catalog.hasPgcrypto),
       cutoff: computeCutoff(now, phase.after),
       olderBound: longer ? computeCutoff(now, longer.after) : undefined,
       changes: phase.set.map((change) => ({ ...change, info: requireColumn(table, change.column, rule) })),
@@ -46,7 +46,7 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holdsSubjects: string
   return {
     rule,
     table,
-    key: resolveKey(rule, table),
+    key: windows.every((window) => window.walk !== 'key') ? resolveKeyIfAny(rule, table) : resolveKey(rule, table),
     cascades,
     phases: windows.reverse(),
     holdsSubjects: rule.subject ? holdsSubjects : undefined,
@@ -59,9 +59,13 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holdsSubjects: string
  * names only the target), no children Lethe deletes itself, and values SQL can
  * compute (a keyed hash needs pgcrypto for that).
  */
-export function chooseWalk(rule: Rule, table: TableInfo, phase: Rule['phases'][number], cascades: Cascade[], hasPgcrypto: boolean): Walk {
-  if (table.kind !== 'table' || rule.join) return 'key';
-  if (phase.action === 'delete') return cascades.some((cascade) => cascade.by === 'rule') ? 'key' : 'pages';
+export function chooseWalk(rule: Rule, table: TableInfo, phase: Rule['phases'][number], lethesCascades: boolean, hasPgcrypto: boolean): Walk {
+  if (rule.join || (table.kind !== 'table' && table.kind !== 'partitioned')) return 'key';
+  if (table.kind === 'partitioned') {
+    // Dropping a partition would bypass foreign keys that point at the table.
+    return phase.action === 'delete' && !lethesCascades && table.referencedBy.length === 0 ? 'partitions' : 'key';
+  }
+  if (phase.action === 'delete') return lethesCascades ? 'key' : 'pages';
   return phase.set.every((change) => change.strategy.kind !== 'hash' || hasPgcrypto) ? 'pages' : 'key';
 }
 
@@ -74,6 +78,12 @@ export function resolveKey(rule: Rule, table: TableInfo): KeyColumn[] {
     });
   }
   return names.map((name) => ({ name, type: requireColumn(table, name, rule).type }));
+}
+
+/** Walks by pages need no key; one is still used for previews when the table has it. */
+function resolveKeyIfAny(rule: Rule, table: TableInfo): KeyColumn[] {
+  const names = rule.key ?? table.primaryKey ?? uniqueNotNullIndex(table);
+  return names ? names.map((name) => ({ name, type: requireColumn(table, name, rule).type })) : [];
 }
 
 function uniqueNotNullIndex(table: TableInfo): string[] | undefined {

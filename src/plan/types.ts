@@ -24,9 +24,11 @@ export interface PlannedChange extends ColumnChange {
 /**
  * How a phase walks the table: by key (keyset, FOR UPDATE SKIP LOCKED, any
  * rule) or by physical position (TID ranges of pages: one statement per batch,
- * the fastest, for plain tables whose phase needs no keys in Node).
+ * the fastest, for plain tables whose phase needs no keys in Node), or
+ * partition by partition for a partitioned table (a partition whose rows are
+ * all due is detached and dropped whole; the others are walked by pages).
  */
-export type Walk = 'key' | 'pages';
+export type Walk = 'key' | 'pages' | 'partitions';
 
 export interface PlannedPhase {
   phase: Phase;

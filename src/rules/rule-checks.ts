@@ -65,6 +65,11 @@ const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
           at('hash-in-anonymize', 'error', ['set', change.column], 'anonymize refuses hash: a keyed hash is reversible by whoever has the key; use pseudonymize');
         }
       }
+      if (phase.action === 'pseudonymize') {
+        for (const change of phase.set.filter((candidate) => candidate.strategy.kind === 'fake')) {
+          at('fake-in-pseudonymize', 'error', ['set', change.column], 'fake belongs in anonymize phases: a pseudonymize phase keeps values linkable through its hash');
+        }
+      }
       if (phase.action === 'pseudonymize' && phase.set.length > 0 && hashes.length === 0) {
         at('pseudonymize-needs-hash', 'error', ['action'], 'pseudonymize needs at least one { hash: ENV_VAR } column; without one it is anonymize');
       }

@@ -1,7 +1,7 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { strategySql } from '../strategies/index.js';
 import { dueSql, fromClause, heldSql, keyList, targetColumn } from './build-predicates.js';
-import { Params, type Statement } from './quote.js';
+import { Params, quoteIdent, type Statement } from './quote.js';
 
 /**
  * Up to `limit` due rows of a phase: per changed column, the original's type
@@ -26,7 +26,7 @@ export function buildPreviewStatement(planned: PlannedRule, window: PlannedPhase
 FROM ${fromClause(planned)}
 WHERE ${dueSql(planned, window, params)}
 AND NOT ${heldSql(planned)}
-ORDER BY ${keyList(planned)}
+ORDER BY ${planned.key.length > 0 ? keyList(planned) : `${quoteIdent(planned.table.name)}.ctid`}
 LIMIT ${params.add(limit, 'integer')}`;
   return { text, values: params.values };
 }

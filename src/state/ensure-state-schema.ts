@@ -11,6 +11,8 @@ export const DEFAULT_STATE_SCHEMA = 'lethe';
  */
 export async function ensureStateSchema(client: SqlClient, schema = DEFAULT_STATE_SCHEMA): Promise<void> {
   const s = quoteIdent(schema);
+  // Up to date already: do nothing, so a role without CREATE on the database can run.
+  if (await isUpToDate(client, schema)) return;
   await client.query('BEGIN');
   try {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('lethe.state-migrations'))`);
@@ -34,4 +36,11 @@ export async function ensureStateSchema(client: SqlClient, schema = DEFAULT_STAT
 export async function stateSchemaExists(client: SqlClient, schema = DEFAULT_STATE_SCHEMA): Promise<boolean> {
   const result = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${quoteIdent(schema)}.ledger`]);
   return Boolean(result.rows[0]?.present);
+}
+
+async function isUpToDate(client: SqlClient, schema: string): Promise<boolean> {
+  const present = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${quoteIdent(schema)}.migrations`]);
+  if (!present.rows[0]?.present) return false;
+  const latest = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoteIdent(schema)}.migrations`);
+  return (latest.rows[0]?.version ?? 0) >= Math.max(...STATE_MIGRATIONS.map((migration) => migration.version));
 }

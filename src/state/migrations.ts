@@ -48,7 +48,6 @@ CREATE TABLE ${s}.checkpoints (
   key_id text,
   logical_now timestamptz NOT NULL,
   high_water text[],
-  high_water_pages bigint,
   phase_position integer NOT NULL,
   last_key text[],
   updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
@@ -72,6 +71,13 @@ CREATE TABLE ${s}.ledger (
 );
 CREATE INDEX ON ${s}.ledger (rule_id, seq);
 COMMENT ON TABLE ${s}.ledger IS 'Append-only record of every batch: counts and key ranges, never personal values; each row hashes the previous one of its rule.';
+`,
+  },
+  {
+    version: 2,
+    sql: (s) => `
+ALTER TABLE ${s}.checkpoints ADD COLUMN high_water_pages bigint;
+COMMENT ON COLUMN ${s}.checkpoints.high_water_pages IS 'Pages in the table when the run started: where a walk by physical position stops.';
 `,
   },
 ];

@@ -10,6 +10,8 @@ import { parseNow, parseOnly } from '../parse-flags.js';
 import type { ActionFactory } from '../program.js';
 import { writeReport } from '../write-report.js';
 import { writeMetricsFile } from '../write-metrics.js';
+import { requireWritable } from '../require-writable.js';
+import { selectDueRules } from '../../execute/run-retention.js';
 
 export interface PlanFlags {
   only?: string;
@@ -36,17 +38,23 @@ export function registerPlan(program: Command, action: ActionFactory): void {
 }
 
 /** Shared by `plan` and `run --dry-run`: the same selection code, in a READ ONLY snapshot. */
-export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode: 'plan' | 'dry-run'): Promise<number> {
+export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode: 'plan' | 'dry-run', options: { due?: boolean } = {}): Promise<number> {
   const started = Date.now();
   const now = parseNow(flags.now, () => new Date());
-  const only = parseOnly(flags.only);
+  let only = parseOnly(flags.only);
   const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
   selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
+  await requireWritable(flags.out, '--out');
+  await requireWritable(flags.metricsFile, '--metrics-file');
+  if (options.due) only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
   let report: Report;
   try {
-    ({ report } = await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, readSecret: (name) => ctx.io.env[name] })));
+    report =
+      only && only.length === 0
+        ? { lethe: 1, mode, now: now.toISOString(), status: 'ok', rules: [] }
+        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, readSecret: (name) => ctx.io.env[name] }))).report;
   } catch (error) {
     progress.fail('plan failed');
     throw error;

@@ -9,6 +9,7 @@ import { withDatabase } from '../open-database.js';
 import { parseDurationFlag, parseNow, parseOnly, parsePositiveInteger } from '../parse-flags.js';
 import { writeReport } from '../write-report.js';
 import { writeMetricsFile } from '../write-metrics.js';
+import { requireWritable } from '../require-writable.js';
 import { formatOption, runPlanCommand, type PlanFlags } from './plan.js';
 
 interface RunFlags extends PlanFlags {
@@ -48,12 +49,14 @@ export function registerRun(program: Command, action: ActionFactory): void {
         const maxRuntimeMs = parseDurationFlag('--max-runtime', flags.maxRuntime);
         const maxReplicaLagMs = parseDurationFlag('--max-replica-lag', flags.maxReplicaLag);
         const concurrency = parsePositiveInteger('--concurrency', flags.concurrency) ?? 1;
-        if (flags.dryRun) return runPlanCommand(ctx, flags, 'dry-run');
+        if (flags.dryRun) return runPlanCommand(ctx, flags, 'dry-run', { due: flags.due });
         const started = Date.now();
         const now = parseNow(flags.now, () => new Date());
         const only = parseOnly(flags.only);
         const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
         selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
+        await requireWritable(flags.out, '--out');
+        await requireWritable(flags.metricsFile, '--metrics-file');
         const url = parseDatabaseUrl(ctx.globals.db);
         const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && !flags.yes;
         const progress = ctx.createProgress();

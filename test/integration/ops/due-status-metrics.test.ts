@@ -91,8 +91,11 @@ describe('run --due, status and metrics over a series of times', () => {
   });
 
   it('reports a run stopped early as resumable, and the next run finishes it', async () => {
-    await database.db.raw(`insert into verification_codes (phone, code, purpose, created_at, expires_at) values ('13800000001', '654321', 'login', '2026-01-01', '2026-01-01')`);
-    const stopped = await runCli(['run', '--yes', '--only', 'verification-codes', '--db', database.url, '--rules', RULES, '--now', '2026-11-26T07:00:00Z', '--max-runtime', '1ms']);
+    // Spread over several pages, so a one-page batch leaves work behind.
+    await database.db.raw(`insert into verification_codes (phone, code, purpose, created_at, expires_at)
+      select '1380000' || g, '654321', 'login', '2026-01-01', '2026-01-01' from generate_series(1, 500) g`);
+    // One page per batch and one row a second: the runtime budget ends after the first batch.
+    const stopped = await runCli(['run', '--yes', '--only', 'verification-codes', '--db', database.url, '--rules', RULES, '--now', '2026-11-26T07:00:00Z', '--batch-size', '1', '--max-rows-per-second', '1', '--max-runtime', '2s']);
     expect(stopped.code).toBe(3);
     expect((await status('2026-11-26T07:00:00Z')).rules.find((rule) => rule.id === 'verification-codes')).toMatchObject({ resumable: true, lastRun: { status: 'partial' } });
     const resumed = await runCli(['run', '--yes', '--only', 'verification-codes', '--db', database.url, '--rules', RULES, '--now', '2026-11-26T07:00:00Z']);
