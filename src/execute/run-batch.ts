@@ -13,6 +13,7 @@ import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js'
 import { buildLedgerInsert } from '../state/ledger.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { Connection } from './types.js';
+import { inBatchTransaction } from './batch-transaction.js';
 import { secretsOf } from './run-page-batch.js';
 
 export interface BatchInput {
@@ -48,42 +49,33 @@ export interface BatchResult {
  */
 export async function runBatch(connection: Connection, input: BatchInput): Promise<BatchResult> {
   const started = performance.now();
-  await connection.query('BEGIN');
-  try {
-    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true)`, [
-      `${input.lockTimeoutMs}ms`,
-      `${input.statementTimeoutMs}ms`,
-    ]);
-    const { planned, window } = input;
+  const { planned, window } = input;
+  return inBatchTransaction<BatchResult>(connection, input, async () => {
     const selected = await connection.query(buildSelectBatchStatement(planned, window, input.after, input.highWater, input.limit));
     const rows = selected.rows as unknown as string[][];
-    if (rows.length === 0) {
-      await connection.query('COMMIT');
-      return { selected: 0, affected: {}, lastKey: undefined, hash: input.prevHash, ms: performance.now() - started };
-    }
+    if (rows.length === 0) return { value: { selected: 0, affected: {}, lastKey: undefined, hash: input.prevHash, ms: performance.now() - started } };
     const keyCount = planned.key.length;
     const lastKey = rows[rows.length - 1]!.slice(0, keyCount);
     const affected = window.phase.action === 'delete' ? await applyDelete(connection, input, rows) : await applyUpdate(connection, input, columnsOf(rows, keyCount));
-    const entry = {
-      runId: input.checkpoint.runId,
-      ruleId: planned.rule.id,
-      ruleHash: input.ruleHash,
-      phaseAfter: window.phase.after.text,
-      action: window.phase.action,
-      rowsAffected: affected,
-      keyFrom: rows[0]!.slice(0, keyCount),
-      keyTo: lastKey,
-      batchMs: performance.now() - started,
-    };
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
-    const ledger = buildLedgerInsert(input.stateSchema, entry, input.prevHash);
+    const ledger = buildLedgerInsert(
+      input.stateSchema,
+      {
+        runId: input.checkpoint.runId,
+        ruleId: planned.rule.id,
+        ruleHash: input.ruleHash,
+        phaseAfter: window.phase.after.text,
+        action: window.phase.action,
+        rowsAffected: affected,
+        keyFrom: rows[0]!.slice(0, keyCount),
+        keyTo: lastKey,
+        batchMs: performance.now() - started,
+      },
+      input.prevHash,
+    );
     await connection.query(ledger.statement);
-    await connection.query('COMMIT');
-    return { selected: rows.length, affected, lastKey, hash: ledger.hash, ms: performance.now() - started };
-  } catch (error) {
-    await connection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+    return { value: { selected: rows.length, affected, lastKey, hash: ledger.hash, ms: performance.now() - started } };
+  });
 }
 
 function columnsOf(rows: string[][], count: number): string[][] {

@@ -5,6 +5,7 @@ import { buildLedgerInsert } from '../state/ledger.js';
 import { createFakeGenerator } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
+import { inBatchTransaction } from './batch-transaction.js';
 
 export interface PageBatchInput {
   planned: PlannedRule;
@@ -48,12 +49,7 @@ export function parsePagePosition(position: string[] | null | undefined): number
 export async function runPageBatch(connection: Connection, input: PageBatchInput): Promise<BatchResult> {
   const started = performance.now();
   const { planned, window } = input;
-  await connection.query('BEGIN');
-  try {
-    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true)`, [
-      `${input.lockTimeoutMs}ms`,
-      `${input.statementTimeoutMs}ms`,
-    ]);
+  return inBatchTransaction<BatchResult>(connection, input, async () => {
     const statement =
       window.phase.action === 'delete'
         ? buildPageDeleteStatement(planned, window, input.fromPage, input.toPage, input.skipLocked)
@@ -63,39 +59,33 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
             markValue: input.markValue,
           });
     const result = await connection.query(statement);
-    const table = input.ledgerTable ?? planned.table.qualified.replace(/"/g, '');
-    const affected = { [table]: result.rowCount ?? 0 };
+    const rows = result.rowCount ?? 0;
+    const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
     const lastKey = pagePosition(input.toPage, input.prefix);
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
-    const ledger = buildLedgerInsert(
-      input.stateSchema,
-      {
-        runId: input.checkpoint.runId,
-        ruleId: planned.rule.id,
-        ruleHash: input.ruleHash,
-        phaseAfter: window.phase.after.text,
-        action: window.phase.action,
-        rowsAffected: affected,
-        keyFrom: pagePosition(input.fromPage, input.prefix),
-        keyTo: lastKey,
-        batchMs: performance.now() - started,
-      },
-      input.prevHash,
-    );
+    let hash = input.prevHash;
     // A range with nothing due leaves no ledger row: the ledger records changes, not visits.
-    if ((result.rowCount ?? 0) > 0) await connection.query(ledger.statement);
-    await connection.query('COMMIT');
-    return {
-      selected: input.toPage - input.fromPage,
-      affected,
-      lastKey,
-      hash: (result.rowCount ?? 0) > 0 ? ledger.hash : input.prevHash,
-      ms: performance.now() - started,
-    };
-  } catch (error) {
-    await connection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+    if (rows > 0) {
+      const ledger = buildLedgerInsert(
+        input.stateSchema,
+        {
+          runId: input.checkpoint.runId,
+          ruleId: planned.rule.id,
+          ruleHash: input.ruleHash,
+          phaseAfter: window.phase.after.text,
+          action: window.phase.action,
+          rowsAffected: affected,
+          keyFrom: pagePosition(input.fromPage, input.prefix),
+          keyTo: lastKey,
+          batchMs: performance.now() - started,
+        },
+        input.prevHash,
+      );
+      await connection.query(ledger.statement);
+      hash = ledger.hash;
+    }
+    return { value: { selected: input.toPage - input.fromPage, affected, lastKey, hash, ms: performance.now() - started } };
+  });
 }
 
 function fakePools(window: PlannedPhase): Map<string, string[]> {

@@ -59,7 +59,14 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   }
   const runId = randomUUID();
   await withClient(db, async (client) => {
-    await ensureStateSchema(client, stateSchema);
+    try {
+      await ensureStateSchema(client, stateSchema);
+    } catch (error) {
+      throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${(error as Error).message}`, {
+        hint: 'the role needs CREATE on the database for the first run (or after an upgrade); nothing was written',
+        cause: error,
+      });
+    }
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
   });
   options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });

@@ -12,6 +12,7 @@ import { buildLedgerInsert } from '../state/ledger.js';
 import type { BatchResult } from './run-batch.js';
 import { parsePagePosition } from './run-page-batch.js';
 import type { Connection, ExecuteOptions } from './types.js';
+import { inBatchTransaction } from './batch-transaction.js';
 import { addBatch, runWithRetries, walkPages, type PhaseWalkInput, type PhaseWalkState, type StopReason } from './walk-phase.js';
 import { createBatchSizer } from './batch-size.js';
 
@@ -68,34 +69,22 @@ async function dropIfWhollyDue(state: PhaseWalkState, input: PhaseWalkInput, opt
 
 async function dropPartition(connection: Connection, state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, leaf: Leaf, prefix: string[]): Promise<BatchResult> {
   const started = performance.now();
-  await connection.query('BEGIN');
-  try {
-    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true)`, [
-      `${options.lockTimeoutMs}ms`,
-      `${options.statementTimeoutMs}ms`,
-    ]);
+  return inBatchTransaction<BatchResult>(connection, options, async () => {
     await connection.query(buildLockPartitionStatement(leaf));
     const census = (await connection.query<{ total: string; keep: string }>(buildPartitionCensusStatement(input.planned, input.window, leaf))).rows[0]!;
     if (Number(census.keep) > 0 || Number(census.total) === 0) {
-      await connection.query('ROLLBACK');
-      return { selected: 0, affected: {}, lastKey: undefined, hash: state.prevHash, ms: performance.now() - started };
+      return { value: { selected: 0, affected: {}, lastKey: undefined, hash: state.prevHash, ms: performance.now() - started }, rollback: true };
     }
     for (const statement of buildDropPartitionStatements(input.planned, leaf)) await connection.query(statement);
-    const table = input.planned.table.qualified.replace(/"/g, '');
-    const affected = { [table]: Number(census.total) };
+    const affected = { [input.planned.table.qualified.replace(/"/g, '')]: Number(census.total) };
     const lastKey = [...prefix, 'dropped'];
-    const checkpoint = { ...state.checkpoint, phasePosition: input.position, lastKey };
-    await connection.query(buildCheckpointUpsert(options.stateSchema, checkpoint));
+    await connection.query(buildCheckpointUpsert(options.stateSchema, { ...state.checkpoint, phasePosition: input.position, lastKey }));
     const ledger = buildLedgerInsert(
       options.stateSchema,
       { runId: state.checkpoint.runId, ruleId: input.planned.rule.id, ruleHash: input.ruleHash, phaseAfter: input.window.phase.after.text, action: 'delete', rowsAffected: affected, keyFrom: prefix, keyTo: lastKey, batchMs: performance.now() - started },
       state.prevHash,
     );
     await connection.query(ledger.statement);
-    await connection.query('COMMIT');
-    return { selected: Number(census.total), affected, lastKey, hash: ledger.hash, ms: performance.now() - started };
-  } catch (error) {
-    await connection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+    return { value: { selected: Number(census.total), affected, lastKey, hash: ledger.hash, ms: performance.now() - started } };
+  });
 }

@@ -76,7 +76,7 @@ COMMENT ON TABLE ${s}.ledger IS 'Append-only record of every batch: counts and k
   {
     version: 2,
     sql: (s) => `
-ALTER TABLE ${s}.checkpoints ADD COLUMN high_water_pages bigint;
+ALTER TABLE ${s}.checkpoints ADD COLUMN IF NOT EXISTS high_water_pages bigint;
 COMMENT ON COLUMN ${s}.checkpoints.high_water_pages IS 'Pages in the table when the run started: where a walk by physical position stops.';
 `,
   },

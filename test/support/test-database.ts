@@ -70,6 +70,16 @@ export async function walRecordsTouchingDatabase(db: Knex, fromLsn: string): Pro
     // A read may prune dead tuples off a page it visits (Heap2 PRUNE): the server's housekeeping,
     // not a write by the statement. Every other record (Heap INSERT/UPDATE/DELETE/LOCK, Btree ...) counts.
     .filter((record) => !(record.resource_manager === 'Heap2' && record.record_type === 'PRUNE'))
-    .filter((record) => (record.block_ref ?? '').split(/blkref/).some((ref) => new RegExp(`rel \\d+/${oid}/`).test(ref)))
+    // Autovacuum's ANALYZE updates pg_statistic in any database at any time: count only the
+    // database's own relations (relfilenode >= 16384, FirstNormalObjectId), where a write by
+    // Lethe would land; the state schema's absence is checked separately.
+    .filter((record) =>
+      (record.block_ref ?? '')
+        .split(/blkref/)
+        .some((ref) => {
+          const match = new RegExp(`rel \\d+/${oid}/(\\d+)`).exec(ref);
+          return match !== null && Number(match[1]) >= 16384;
+        }),
+    )
     .map((record) => `${record.resource_manager} ${record.record_type} ${record.block_ref}`);
 }

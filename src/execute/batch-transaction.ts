@@ -1,0 +1,27 @@
+import type { Connection } from './types.js';
+
+export interface BatchTimeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/**
+ * One batch's transaction: per-batch lock and statement timeouts, UTC, and
+ * all-or-nothing (a failure or a kill leaves no part of the batch behind).
+ * `work` returns `rollback: true` to end without writing.
+ */
+export async function inBatchTransaction<T>(connection: Connection, timeouts: BatchTimeouts, work: () => Promise<{ value: T; rollback?: boolean }>): Promise<T> {
+  await connection.query('BEGIN');
+  try {
+    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true)`, [
+      `${timeouts.lockTimeoutMs}ms`,
+      `${timeouts.statementTimeoutMs}ms`,
+    ]);
+    const { value, rollback } = await work();
+    await connection.query(rollback ? 'ROLLBACK' : 'COMMIT');
+    return value;
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
