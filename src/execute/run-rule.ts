@@ -8,7 +8,7 @@ import { buildPageCountStatement } from '../sql/build-page-statements.js';
 import { buildCheckpointDelete, buildCheckpointUpsert, readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { walkPhase, type PhaseWalkState } from './walk-phase.js';
 import { readLastLedgerHash } from '../state/ledger.js';
-import { finishRuleRun, insertRuleRun } from '../state/runs.js';
+import { finishRuleRun, insertRuleRun, markInterrupted } from '../state/runs.js';
 import { keyId } from '../strategies/index.js';
 import { findLockHolder, tryLockRule, unlockRule } from './advisory-lock.js';
 import type { Connection, ExecuteOptions } from './types.js';
@@ -91,12 +91,16 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
       });
     }
     options.logger.info('resuming unfinished run', { rule: planned.rule.id, fromRun: existing.runId, logicalNow: existing.logicalNow.toISOString() });
+    await markInterrupted(connection, options.stateSchema, existing.runId, planned.rule.id);
     await insertRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: planned.rule.id, ruleHash, keyId: keyIdentity, logicalNow: existing.logicalNow });
     const resumed = { ...existing, runId: options.runId };
     await connection.query(buildCheckpointUpsert(options.stateSchema, resumed));
     return resumed;
   }
-  if (existing) options.logger.info('rule changed since the unfinished run: starting afresh', { rule: planned.rule.id });
+  if (existing) {
+    options.logger.info('rule changed since the unfinished run: starting afresh', { rule: planned.rule.id });
+    await markInterrupted(connection, options.stateSchema, existing.runId, planned.rule.id);
+  }
   // A table walked only by pages may have no key, hence no highest key.
   const highWater = planned.key.length > 0 ? await connection.query<string[]>({ ...buildHighWaterStatement(planned), rowMode: 'array' }) : { rows: [] };
   const pages = await connection.query<{ pages: string }>(buildPageCountStatement(planned));

@@ -37,3 +37,16 @@ export async function finishRuleRun(
     [row.runId, row.ruleId, row.status, row.stopReason, row.rowsAffected, JSON.stringify(row.phases)],
   );
 }
+
+/**
+ * A run killed mid-way never finished its rows; the run that takes over its
+ * checkpoint closes them as interrupted, so status does not show them running.
+ */
+export async function markInterrupted(client: SqlClient, schema: string, runId: string, ruleId: string): Promise<void> {
+  await client.query(`UPDATE ${quoteIdent(schema)}.rule_runs SET status = 'interrupted', finished_at = clock_timestamp() WHERE run_id = $1 AND rule_id = $2 AND status = 'running'`, [runId, ruleId]);
+  await client.query(
+    `UPDATE ${quoteIdent(schema)}.runs SET status = 'interrupted', finished_at = clock_timestamp()
+      WHERE run_id = $1 AND status = 'running' AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(schema)}.rule_runs WHERE run_id = $1 AND status = 'running')`,
+    [runId],
+  );
+}

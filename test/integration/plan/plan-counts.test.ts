@@ -53,7 +53,8 @@ const EXPECTED: ExpectedPhase[] = [
     action: 'anonymize',
     age: '30 days',
     due: (now) => `SELECT u.id AS key, u.cancelled_at AS clock, u.id AS subject FROM users u
-      WHERE u.cancelled_at < ${now} - interval '30 days' AND u.status = 'cancelled' AND ${CANCELLED_PROFILE_STILL_IDENTIFYING}`,
+      WHERE u.cancelled_at < ${now} - interval '30 days' AND u.status = 'cancelled' AND ${CANCELLED_PROFILE_STILL_IDENTIFYING}
+        AND NOT coalesce(${MINOR} AND NOT u.guardian_consent, false)`,
   },
   {
     rule: 'cancelled-accounts-device-logs',

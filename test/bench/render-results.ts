@@ -1,0 +1,39 @@
+import type { CaseResult } from './summarize-case.js';
+
+const COLUMNS: { title: string; value(result: CaseResult): string }[] = [
+  { title: 'case', value: (r) => r.case },
+  { title: 'check', value: (r) => r.status },
+  { title: 'rows', value: (r) => String(r.rows) },
+  { title: 'ref s', value: (r) => fixed(r.referenceSeconds, 2) },
+  { title: 'lethe s', value: (r) => fixed(r.letheSeconds, 2) },
+  { title: 'rows/s', value: (r) => (r.rowsPerSecond === null ? '-' : String(r.rowsPerSecond)) },
+  { title: 'ratio', value: (r) => fixed(r.ratio, 2) },
+  { title: 'after start', value: (r) => fixed(r.ratioAfterStart, 2) },
+  { title: 'WAL B/row', value: (r) => fixed(r.walBytesPerRow, 0) },
+  { title: 'ref WAL B/row', value: (r) => fixed(r.referenceWalBytesPerRow, 0) },
+  { title: 'batches', value: (r) => String(r.batches) },
+  { title: 'p50 ms', value: (r) => (r.p50BatchMs === null ? '-' : String(r.p50BatchMs)) },
+  { title: 'p99 ms', value: (r) => (r.p99BatchMs === null ? '-' : String(r.p99BatchMs)) },
+  { title: 'RSS MB', value: (r) => (r.peakRssBytes === null ? '-' : (r.peakRssBytes / 1024 / 1024).toFixed(0)) },
+];
+
+/** A Markdown table (readable as is, pasteable into docs/performance.md), then what failed. */
+export function renderTable(results: CaseResult[]): string {
+  const cells = results.map((result) => COLUMNS.map((column) => column.value(result)));
+  const widths = COLUMNS.map((column, index) => Math.max(column.title.length, ...cells.map((row) => row[index]!.length)));
+  const line = (values: string[]) => `| ${values.map((value, index) => (index === 0 ? value.padEnd(widths[index]!) : value.padStart(widths[index]!))).join(' | ')} |`;
+  const rule = `|${widths.map((width, index) => (index === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+  const lines = [line(COLUMNS.map((column) => column.title)), rule, ...cells.map(line)];
+  const failures = results.flatMap((result) => result.failures.map((failure) => `${result.case}: ${failure}`));
+  if (failures.length > 0) lines.push('', 'Failed checks:', ...failures.map((failure) => `- ${failure}`));
+  lines.push('', 'ratio = reference seconds / Lethe seconds (>= 1: Lethe is faster), Lethe timed around the whole CLI process;', 'after start: the same from the CLI\'s first log line (modules and rules loaded) to its exit.');
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderJson(results: CaseResult[]): string {
+  return `${JSON.stringify(results, null, 2)}\n`;
+}
+
+function fixed(value: number | null, digits: number): string {
+  return value === null ? '-' : value.toFixed(digits);
+}

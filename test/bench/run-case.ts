@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { BenchCase } from './bench-cases.js';
+import { compareCopies, readCopyState, type CopyState } from './check-copy.js';
+import { copyPartitionedTable, copyTable, dropTable } from './copy-table.js';
+import type { CliStart } from './measure-cli-start.js';
+import { runLethe, type LetheRun } from './run-lethe.js';
+import { runReference, type ReferenceRun } from './run-reference.js';
+import { summarizeCase, type CaseResult } from './summarize-case.js';
+
+export interface CaseContext {
+  client: pg.Client;
+  dbUrl: string;
+  cli: string;
+  now: Date;
+  cutoff: string;
+  repeat: number;
+  workRoot: string;
+  cliStart: CliStart;
+  log(message: string): void;
+}
+
+type Side = 'reference' | 'lethe';
+
+/**
+ * Reference and Lethe alternately, each on its own fresh copy, `repeat` times; who goes first
+ * alternates too, so neither side always gets the warmer cache. Medians of the runs.
+ */
+export async function runCase(ctx: CaseContext, benchCase: BenchCase): Promise<CaseResult> {
+  const references: ReferenceRun[] = [];
+  const lethes: LetheRun[] = [];
+  const failures: string[] = [];
+  try {
+    await runRounds(ctx, benchCase, references, lethes, failures);
+  } catch (error) {
+    ctx.log(`[${benchCase.name}] harness error: ${(error as Error).message}`);
+    failures.push(`harness error: ${(error as Error).message}`);
+  }
+  return summarizeCase(benchCase.name, ctx.cliStart, references, lethes, failures);
+}
+
+async function runRounds(ctx: CaseContext, benchCase: BenchCase, references: ReferenceRun[], lethes: LetheRun[], failures: string[]): Promise<void> {
+  for (let round = 0; round < ctx.repeat; round++) {
+    const order: Side[] = round % 2 === 0 ? ['reference', 'lethe'] : ['lethe', 'reference'];
+    const states = new Map<Side, CopyState & { rows: number }>();
+    for (const side of order) {
+      const table = `bench_${benchCase.name.replace(/-/g, '_')}_${round + 1}_${side}`;
+      const label = `[${benchCase.name} ${round + 1}/${ctx.repeat}] ${side}`;
+      ctx.log(`${label}: copying the template`);
+      await (benchCase.partitioned ? copyPartitionedTable(ctx.client, table) : copyTable(ctx.client, table));
+      try {
+        if (side === 'reference') {
+          const run = await runReference(ctx.client, benchCase.reference(table, ctx.cutoff));
+          references.push(run);
+          ctx.log(`${label}: ${run.rows} rows in ${run.seconds.toFixed(2)} s, ${formatBytes(run.walBytes)} WAL`);
+          states.set(side, { ...(await readCopyState(ctx.client, benchCase, table, ctx.cutoff)), rows: run.rows });
+        } else {
+          const ruleId = table.replace(/_/g, '-');
+          const run = await runLethe({ cli: ctx.cli, dbUrl: ctx.dbUrl, client: ctx.client, benchCase, table, ruleId, now: ctx.now, workDir: join(ctx.workRoot, table) });
+          const batches = run.batchMs.length;
+          ctx.log(`${label}: ${run.rows} rows in ${run.seconds.toFixed(2)} s, ${formatBytes(run.walBytes)} WAL, ${batches} batches${run.error ? `, FAILED: ${run.error}` : ''}`);
+          if (run.error) failures.push(`run ${round + 1}: ${run.error}`);
+          else lethes.push(run);
+          states.set(side, { ...(await readCopyState(ctx.client, benchCase, table, ctx.cutoff)), rows: run.rows });
+        }
+      } finally {
+        await dropTable(ctx.client, table);
+      }
+    }
+    for (const problem of compareCopies(states.get('reference')!, states.get('lethe')!)) failures.push(`run ${round + 1}: ${problem}`);
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} kB`;
+}
