@@ -51,3 +51,21 @@ export function parseDurationFlag(flag: string, text: string | undefined): numbe
   if (!match) throw new LetheError('USAGE', `${flag}: expected a duration like 500ms, 30s, 15m, 2h or 1d, got ${text}`);
   return Number(match[1]) * DURATION_MS[match[2]!]!;
 }
+
+/** `--scale` of synthetic data: any positive number (0.1 is a tenth of scale 1). */
+export function parseScale(value: string): number {
+  const scale = Number(value);
+  if (value.trim() === '' || !Number.isFinite(scale) || scale <= 0) {
+    throw new LetheError('USAGE', `--scale must be a positive number, got ${value}`);
+  }
+  return scale;
+}
+
+/** `--seed`: the same seed gives the same data. */
+export function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(seed)) {
+    throw new LetheError('USAGE', `--seed must be a non-negative integer, got ${value}`);
+  }
+  return seed;
+}

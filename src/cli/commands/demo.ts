@@ -7,6 +7,7 @@ import { RETENTION_STEPS } from '../../demo/retention-steps.js';
 import { startEmbeddedPostgres, type ThrowawayDatabase } from '../../demo/start-embedded-postgres.js';
 import { LetheError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import { parseScale, parseSeed } from '../parse-flags.js';
 import type { ActionFactory } from '../program.js';
 
 interface DemoCommandOptions {
@@ -95,22 +96,4 @@ async function openThrowawayDatabase(ctx: CommandContext): Promise<ThrowawayData
     progress.fail('the embedded PostgreSQL did not start');
     throw error;
   }
-}
-
-function parseScale(text: string): number {
-  const scale = Number(text);
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) {
-    throw new LetheError('USAGE', `--scale: expected a number above 0 and at most 1000, got "${text}"`, {
-      hint: 'for example --scale 0.2 (200 users) or --scale 5',
-    });
-  }
-  return scale;
-}
-
-function parseSeed(text: string): number {
-  const seed = Number(text);
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new LetheError('USAGE', `--seed: expected a whole number of 0 or more, got "${text}"`, { hint: 'for example --seed 42' });
-  }
-  return seed;
 }

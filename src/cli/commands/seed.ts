@@ -5,7 +5,7 @@ import { redactUrl } from '../../db/redact-url.js';
 import { LetheError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import type { ActionFactory } from '../program.js';
-import { parseNow } from '../parse-flags.js';
+import { parseNow, parseScale, parseSeed } from '../parse-flags.js';
 
 interface SeedCommandOptions {
   scale: string;
@@ -56,26 +56,6 @@ async function runSeed(ctx: CommandContext, options: SeedCommandOptions): Promis
   }
 }
 
-export function parseScale(value: string): number {
-  const scale = Number(value);
-  if (value.trim() === '' || !Number.isFinite(scale) || scale <= 0) {
-    throw new LetheError('USAGE', `--scale must be a positive number, got ${value}`);
-  }
-  return scale;
-}
-
-export function parseSeed(value: string): number {
-  const seed = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(seed)) {
-    throw new LetheError('USAGE', `--seed must be a non-negative integer, got ${value}`);
-  }
-  return seed;
-}
-
-/**
- * A date (midnight UTC) or a date and time with Z or an offset. A time without a zone would mean
- * different instants on different machines, and the same seed must give the same rows everywhere.
- */
 export function renderSeedSummary(summary: SeedSummary, anchor: { scale: number; seed: number; now: Date }): string {
   const count = (n: number) => Math.round(n).toLocaleString('en-US');
   const width = Math.max(...Object.keys(summary.tables).map((table) => table.length), 'total'.length);
