@@ -118,7 +118,8 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
 
 /** A fake value must fit its column's type: cast one and see. */
 async function probeFakeValues(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
-  const generate = createFakeGenerator();
+  if (!planned.phases.some((window) => window.changes.some((change) => change.strategy.kind === 'fake'))) return;
+  const generate = await createFakeGenerator();
   for (const window of planned.phases) {
     for (const change of window.changes) {
       if (change.strategy.kind !== 'fake') continue;

@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Logger } from '../log/logger.js';
 
 /** A spinner on a real terminal, a log line otherwise. */
@@ -29,28 +29,33 @@ export function canShowSpinner(env: ProgressEnvironment): boolean {
 
 export function createProgress(env: ProgressEnvironment, logger: Logger): Progress {
   if (!canShowSpinner(env)) return createLogProgress(logger);
+  // ora is loaded only on a terminal, and in the background: the spinner appears once it is there.
   let spinner: Ora | undefined;
+  let text = '';
+  let active = false;
+  const loaded = import('ora');
+  const finish = (end: (instance: Ora) => void) => {
+    active = false;
+    if (spinner) end(spinner);
+    spinner = undefined;
+  };
   return {
     interactive: true,
-    start: (text) => {
-      // discardStdin would put stdin in raw mode and swallow Ctrl-C.
-      spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+    start: (initial) => {
+      text = initial;
+      active = true;
+      void loaded.then(({ default: ora }) => {
+        // discardStdin would put stdin in raw mode and swallow Ctrl-C.
+        if (active && !spinner) spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+      });
     },
-    update: (text) => {
-      if (spinner) spinner.text = text;
+    update: (next) => {
+      text = next;
+      if (spinner) spinner.text = next;
     },
-    succeed: (text) => {
-      spinner?.succeed(text);
-      spinner = undefined;
-    },
-    fail: (text) => {
-      spinner?.fail(text);
-      spinner = undefined;
-    },
-    stop: () => {
-      spinner?.stop();
-      spinner = undefined;
-    },
+    succeed: (message) => finish((instance) => instance.succeed(message)),
+    fail: (message) => finish((instance) => instance.fail(message)),
+    stop: () => finish((instance) => instance.stop()),
   };
 }
 

@@ -113,11 +113,11 @@ async function applyDelete(connection: Connection, input: BatchInput, rows: stri
 async function applyUpdate(connection: Connection, input: BatchInput, keys: string[][]): Promise<Record<string, number>> {
   const { planned, window } = input;
   const nodeValues = new Map<string, (string | null)[]>();
-  const generate = createFakeGenerator();
+  const generate = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
   for (const change of window.changes) {
     if (change.strategy.kind === 'fake') {
       const strategy = change.strategy;
-      nodeValues.set(change.column, keys[0]!.map(() => generate(strategy)));
+      nodeValues.set(change.column, keys[0]!.map(() => generate!(strategy)));
     }
   }
   const secrets = secretsOf(window, input.readSecret);

@@ -54,7 +54,7 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
       window.phase.action === 'delete'
         ? buildPageDeleteStatement(planned, window, input.fromPage, input.toPage, input.skipLocked)
         : buildPageUpdateStatement(planned, window, input.fromPage, input.toPage, input.skipLocked, {
-            fakePools: fakePools(window),
+            fakePools: await fakePools(window),
             secrets: secretsOf(window, input.readSecret),
             markValue: input.markValue,
           });
@@ -88,9 +88,10 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
   });
 }
 
-function fakePools(window: PlannedPhase): Map<string, string[]> {
-  const generate = createFakeGenerator();
+async function fakePools(window: PlannedPhase): Promise<Map<string, string[]>> {
   const pools = new Map<string, string[]>();
+  if (!window.changes.some((change) => change.strategy.kind === 'fake')) return pools;
+  const generate = await createFakeGenerator();
   for (const change of window.changes) {
     if (change.strategy.kind !== 'fake') continue;
     const strategy = change.strategy;

@@ -64,11 +64,11 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
 
 async function previewPhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PreviewColumn[][]> {
   const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows));
-  const fake = createFakeGenerator();
+  const fake = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
   return result.rows.map((row) =>
     window.changes.map((change, index): PreviewColumn => {
       let after = row[`after_${index}`] as string | null;
-      if (change.strategy.kind === 'fake') after = fake(change.strategy);
+      if (change.strategy.kind === 'fake' && fake) after = fake(change.strategy);
       if (change.strategy.kind === 'hash') {
         const secret = options.readSecret(change.strategy.secretEnv);
         after = secret ? hashInNode(row[`source_${index}`] as string | null, change.info, secret) : `<needs ${change.strategy.secretEnv}>`;

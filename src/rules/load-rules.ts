@@ -6,6 +6,7 @@ import { runRuleChecks, type LocatedRule } from './rule-checks.js';
 import type { WrittenSettings } from './rule-schema.js';
 import type { RuleProblem, RuleSet } from './types.js';
 import type { PositionedDocument } from './yaml-positions.js';
+import { loadFaker } from '../strategies/fake-strategy.js';
 
 export interface LoadedRules {
   /** Undefined when any error was found; warnings alone leave it usable. */
@@ -19,7 +20,7 @@ export async function loadRules(target: string, files: FileAccess = nodeFileAcce
   return parseRuleTexts(texts);
 }
 
-export function parseRuleTexts(texts: { path: string; text: string; isSettings: boolean }[]): LoadedRules {
+export async function parseRuleTexts(texts: { path: string; text: string; isSettings: boolean }[]): Promise<LoadedRules> {
   const problems: RuleProblem[] = [];
   let settings: { positioned: PositionedDocument; written: WrittenSettings } | undefined;
   const ruleFiles: ReturnType<typeof parseRuleFile>[] = [];
@@ -42,9 +43,11 @@ export function parseRuleTexts(texts: { path: string; text: string; isSettings: 
       located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults), positioned: parsed.positioned, index });
     });
   }
+  const usesFake = located.some(({ rule }) => rule.phases.some((phase) => phase.set.some((change) => change.strategy.kind === 'fake')));
   problems.push(
     ...runRuleChecks({
       rules: located,
+      faker: usesFake ? await loadFaker() : undefined,
       settings: settings && {
         positioned: settings.positioned,
         holdsSubjects: settings.written.holds?.subjects,

@@ -1,4 +1,5 @@
-import { Faker, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
+import { hasFakeMethod } from '../strategies/fake-strategy.js';
 import { checkCron, isValidTimezone } from './cron.js';
 import { approximateMs } from './parse-duration.js';
 import { scanFragment } from './sql-fragment.js';
@@ -14,6 +15,8 @@ export interface LocatedRule {
 
 export interface CheckInput {
   rules: LocatedRule[];
+  /** Loaded only when some rule uses `fake`, to check that its methods exist. */
+  faker?: Faker | undefined;
   settings: { positioned: PositionedDocument; holdsSubjects: string | undefined; timezone: string | undefined } | undefined;
 }
 
@@ -87,15 +90,13 @@ const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
   }
 };
 
-const fakerProbe = new Faker({ locale: [en] });
-
-const checkFakeMethodsExist: RuleCheck = ({ rules }, report) => {
+const checkFakeMethodsExist: RuleCheck = ({ rules, faker }, report) => {
+  if (!faker) return;
   for (const { rule, positioned, index } of rules) {
     rule.phases.forEach((phase, phaseIndex) => {
       for (const change of phase.set) {
         if (change.strategy.kind !== 'fake') continue;
-        const module = (fakerProbe as unknown as Record<string, Record<string, unknown> | undefined>)[change.strategy.module];
-        if (typeof module?.[change.strategy.method] !== 'function') {
+        if (!hasFakeMethod(faker, change.strategy.module, change.strategy.method)) {
           report('unknown-fake', positioned)('error', ['rules', index, 'phases', phaseIndex, 'set', change.column, 'fake'], `faker has no ${change.strategy.module}.${change.strategy.method}`);
         }
       }

@@ -1,4 +1,4 @@
-import { Faker, en } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import type { StrategyDefinition, StrategyOf } from './types.js';
 
 /**
@@ -12,9 +12,18 @@ export const fakeStrategy: StrategyDefinition<'fake'> = {
   toSql: () => undefined,
 };
 
+let fakerModule: Promise<typeof import('@faker-js/faker')> | undefined;
+
+/** faker takes a third of a second to load: only commands whose rules use it pay for it. */
+export async function loadFaker(): Promise<Faker> {
+  fakerModule ??= import('@faker-js/faker');
+  const { Faker: FakerClass, en } = await fakerModule;
+  return new FakerClass({ locale: [en] });
+}
+
 /** Unseeded on purpose: a seeded generator would make "random" values reproducible. */
-export function createFakeGenerator(): (strategy: StrategyOf<'fake'>) => string {
-  const faker = new Faker({ locale: [en] });
+export async function createFakeGenerator(): Promise<(strategy: StrategyOf<'fake'>) => string> {
+  const faker = await loadFaker();
   return (strategy) => {
     const module = (faker as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>)[strategy.module]!;
     const value = module[strategy.method]!.call(module);
@@ -22,6 +31,8 @@ export function createFakeGenerator(): (strategy: StrategyOf<'fake'>) => string 
   };
 }
 
-export function fakeValues(strategy: StrategyOf<'fake'>, count: number, generate = createFakeGenerator()): string[] {
-  return Array.from({ length: count }, () => generate(strategy));
+/** Whether faker has `module.method`, for the rule checks. */
+export function hasFakeMethod(faker: Faker, module: string, method: string): boolean {
+  const candidate = (faker as unknown as Record<string, Record<string, unknown> | undefined>)[module];
+  return typeof candidate?.[method] === 'function';
 }

@@ -37,5 +37,5 @@ export function strategySql(strategy: Strategy, current: string, column: ColumnI
   return definitionOf(strategy).toSql(strategy as never, current, column, params);
 }
 
-export { createFakeGenerator, fakeValues } from './fake-strategy.js';
+export { createFakeGenerator, hasFakeMethod, loadFaker } from './fake-strategy.js';
 export { hashInNode, hashSql, keyId } from './hash-strategy.js';

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import { connect, parseDatabaseUrl } from '../../db/connect.js';
 import { createScratchDatabase } from '../../demo/create-scratch-database.js';
-import { DEMO_STEPS, runDemoSteps, type DemoContext, type DemoOptions } from '../../demo/demo-steps.js';
-import { RETENTION_STEPS } from '../../demo/retention-steps.js';
-import { startEmbeddedPostgres, type ThrowawayDatabase } from '../../demo/start-embedded-postgres.js';
+import type { DemoContext, DemoOptions } from '../../demo/demo-steps.js';
+import type { ThrowawayDatabase } from '../../demo/start-embedded-postgres.js';
 import { LetheError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { parseScale, parseSeed } from '../parse-flags.js';
@@ -47,6 +46,8 @@ async function runDemo(ctx: CommandContext, options: DemoCommandOptions): Promis
     say(`   now: ${demo.now.toISOString()}, scale ${demo.scale}, seed ${demo.seed}`);
     db = await connect({ url: database.url, applicationName: 'lethe demo' });
     const demoContext: DemoContext = { ...ctx, demo, say };
+    // The story's chapters bring the seeder and faker: loaded only for the demo.
+    const [{ DEMO_STEPS, runDemoSteps }, { RETENTION_STEPS }] = await Promise.all([import('../../demo/demo-steps.js'), import('../../demo/retention-steps.js')]);
     await runDemoSteps(demoContext, db, [...DEMO_STEPS, ...RETENTION_STEPS]);
   } catch (error) {
     failure = error;
@@ -89,6 +90,7 @@ async function openThrowawayDatabase(ctx: CommandContext): Promise<ThrowawayData
   }
   progress.start('starting an embedded PostgreSQL');
   try {
+    const { startEmbeddedPostgres } = await import('../../demo/start-embedded-postgres.js');
     const database = await startEmbeddedPostgres();
     progress.succeed('embedded PostgreSQL started');
     return database;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { seedBench3d, type SeedSummary } from '../../bench3d/seed-bench3d.js';
+import type { SeedSummary } from '../../bench3d/seed-bench3d.js';
 import { connect, parseDatabaseUrl } from '../../db/connect.js';
 import { redactUrl } from '../../db/redact-url.js';
 import { LetheError } from '../../errors.js';
@@ -38,6 +38,8 @@ async function runSeed(ctx: CommandContext, options: SeedCommandOptions): Promis
   const progress = ctx.createProgress();
   try {
     progress.start(`seeding Bench3D into ${redactUrl(url)} (scale ${scale}, seed ${seed})`);
+    // The seeder brings faker and the generators: loaded only when seeding.
+    const { seedBench3d } = await import('../../bench3d/seed-bench3d.js');
     const summary = await seedBench3d(db, {
       scale,
       seed,
