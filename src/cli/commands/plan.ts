@@ -4,6 +4,7 @@ import type { ReportFormat } from '../../report/render-report.js';
 import type { Report } from '../../report/types.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
 import { selectRules } from '../../plan/build-plan.js';
+import { parseDatabaseUrl } from '../../db/connect.js';
 import type { CommandContext } from '../context.js';
 import { withDatabase } from '../open-database.js';
 import { parseNow, parseOnly } from '../parse-flags.js';
@@ -46,6 +47,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
   await requireWritable(flags.out, '--out');
   await requireWritable(flags.metricsFile, '--metrics-file');
+  parseDatabaseUrl(ctx.globals.db); // no database is a usage error before anything else is said
   if (options.due) only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
