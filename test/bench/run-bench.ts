@@ -20,6 +20,9 @@ import { stopRunningChildren } from './run-lethe.js';
 const NOW = new Date('2026-11-25T00:00:00.000Z');
 const CUTOFF = new Date(NOW.getTime() - 180 * 86_400_000).toISOString();
 
+/** Set by Ctrl-C / SIGTERM: the handler drops the database and exits; nothing else is reported. */
+let interrupted = false;
+
 const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 
 async function main(): Promise<number> {
@@ -33,7 +36,6 @@ async function main(): Promise<number> {
   const workRoot = mkdtempSync(join(tmpdir(), 'lethe-bench-'));
   let database: BenchDatabase | undefined;
   let cleaned = false;
-  let interrupted = false;
   const cleanUp = async () => {
     if (cleaned) return;
     cleaned = true;
@@ -86,6 +88,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (interrupted) return;
     process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;
   },

@@ -26,7 +26,10 @@ export interface LetheRun {
   /** From the CLI's first log line (rules loaded, before connecting) to its exit: the time without module loading. */
   secondsAfterStart: number;
   peakRssBytes: number | null;
+  /** batch_ms of the run's ledger rows: batches that changed rows, timed before the ledger insert and COMMIT. */
   batchMs: number[];
+  /** Every batch the CLI logged (also ranges where nothing was due), timed through COMMIT. */
+  loggedBatchMs: number[];
   /** Why the run does not count, or undefined when it exited 0 with every rule done/planned. */
   error: string | undefined;
 }
@@ -70,10 +73,11 @@ export async function runLethe(input: LetheRunInput): Promise<LetheRun> {
 
   const peakRssBytes = readRss(rssFile, useTime ? 1024 : 1);
   const batchMs = await readBatchDurations(input.client, input.ruleId);
+  const loggedBatchMs = readLoggedBatchDurations(join(input.workDir, 'stderr.log'));
   const parsed = parseReport(stdout, input.benchCase.command);
   const error = code !== 0 ? `lethe exited ${code}: ${lastLines(join(input.workDir, 'stderr.log'))}` : parsed.error;
   const walBytes = await walBytesBetween(input.client, before, after);
-  return { seconds, secondsAfterStart, walBytes, rows: parsed.rows, peakRssBytes, batchMs, error };
+  return { seconds, secondsAfterStart, walBytes, rows: parsed.rows, peakRssBytes, batchMs, loggedBatchMs, error };
 }
 
 /** Ends the Lethe children still running (their whole process groups), for Ctrl-C. */
@@ -161,6 +165,22 @@ async function readBatchDurations(client: pg.Client, ruleId: string): Promise<nu
   if (!exists.rows[0]?.ledger) return [];
   const result = await client.query<{ ms: number }>('SELECT batch_ms AS ms FROM lethe.ledger WHERE rule_id = $1 ORDER BY seq', [ruleId]);
   return result.rows.map((row) => Number(row.ms));
+}
+
+/** The `batch` events of the CLI's JSON log lines on stderr. */
+function readLoggedBatchDurations(file: string): number[] {
+  if (!existsSync(file)) return [];
+  const durations: number[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"batch"')) continue;
+    try {
+      const event = JSON.parse(line) as { event?: string; ms?: number };
+      if (event.event === 'batch' && typeof event.ms === 'number') durations.push(event.ms);
+    } catch {
+      // Not a log line of ours.
+    }
+  }
+  return durations;
 }
 
 function lastLines(file: string): string {

@@ -23,6 +23,10 @@ export interface CaseResult {
   /** Lethe's WAL over the reference's (the partitioned target is ≤ 0.1). */
   walRatio: number | null;
   batches: number;
+  /** p50/p99 over every batch the CLI logged, empty page ranges included, each timed through its COMMIT. */
+  p50LoggedBatchMs: number | null;
+  p99LoggedBatchMs: number | null;
+  loggedBatches: number;
   referenceSecondsAll: number[];
   letheSecondsAll: number[];
   /** Median over Lethe runs of the summed batch durations: the executor's own share of letheSeconds. */
@@ -45,6 +49,8 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
   const referenceWal = references.length > 0 ? median(references.map((run) => run.walBytes)) : null;
   const letheWal = lethes.length > 0 ? median(lethes.map((run) => run.walBytes)) : null;
   const batchMs = lethes.flatMap((run) => run.batchMs);
+  const loggedBatchMs = lethes.flatMap((run) => run.loggedBatchMs);
+  const perRun = (count: number) => (lethes.length > 0 ? Math.round(count / lethes.length) : 0);
   const rss = lethes.map((run) => run.peakRssBytes).filter((value): value is number => value !== null);
   const batchSeconds = lethes.length > 0 ? median(lethes.map((run) => run.batchMs.reduce((sum, ms) => sum + ms, 0) / 1000)) : null;
   const afterStart = lethes.length > 0 ? median(lethes.map((run) => run.secondsAfterStart)) : null;
@@ -65,7 +71,10 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
     referenceRowsPerSecond: referenceSeconds ? Math.round(rows / referenceSeconds) : null,
     referenceWalBytesPerRow: perRow(referenceWal),
     walRatio: letheWal !== null && referenceWal ? round(letheWal / referenceWal, 3) : null,
-    batches: lethes.length > 0 ? Math.round(batchMs.length / lethes.length) : 0,
+    batches: perRun(batchMs.length),
+    p50LoggedBatchMs: roundOrNull(percentile(loggedBatchMs, 50)),
+    p99LoggedBatchMs: roundOrNull(percentile(loggedBatchMs, 99)),
+    loggedBatches: perRun(loggedBatchMs.length),
     referenceSecondsAll: references.map((run) => round(run.seconds, 3)),
     letheSecondsAll: lethes.map((run) => round(run.seconds, 3)),
     letheBatchSeconds: batchSeconds === null ? null : round(batchSeconds, 3),
@@ -80,4 +89,8 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : round(value, 1);
 }

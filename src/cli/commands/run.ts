@@ -78,8 +78,12 @@ export function registerRun(program: Command, action: ActionFactory): void {
             ...(interactive
               ? {
                   confirm: async (preview) => {
+                    // The spinner would draw over the question.
+                    progress.stop();
                     ctx.io.writeStderr(renderReport(preview, 'text'));
-                    return ctx.io.ask('Apply these changes?');
+                    const yes = await ctx.io.ask('Apply these changes?');
+                    if (yes) progress.start(`running ${preview.rules.length} rules`);
+                    return yes;
                   },
                 }
               : {}),
