@@ -10,6 +10,8 @@ export interface BatchSizer {
 
 export function createBatchSizer(options: { targetMs: number; maxRows: number; fixed?: number | undefined; initial?: number }): BatchSizer {
   const minimum = 10;
+  // Aim below the target: batch times vary (checkpoints, WAL flushes), and the target is a ceiling.
+  const aim = options.targetMs * 0.7;
   let size = options.fixed ?? Math.min(options.initial ?? 1000, options.maxRows);
   return {
     get size() {
@@ -17,8 +19,8 @@ export function createBatchSizer(options: { targetMs: number; maxRows: number; f
     },
     record(rows, ms) {
       if (options.fixed !== undefined || rows < size * 0.5) return;
-      const ideal = ms > 0 ? size * (options.targetMs / ms) : size * 1.5;
-      size = ms > options.targetMs * 1.5 ? Math.max(minimum, Math.floor(ideal * 0.8)) : Math.max(minimum, Math.min(options.maxRows, Math.floor(Math.min(ideal, size * 1.5))));
+      const ideal = ms > 0 ? size * (aim / ms) : size * 1.5;
+      size = ms > options.targetMs ? Math.max(minimum, Math.floor(ideal * 0.8)) : Math.max(minimum, Math.min(options.maxRows, Math.floor(Math.min(ideal, size * 1.5))));
     },
     recordTimeout() {
       if (options.fixed === undefined) size = Math.max(minimum, Math.floor(size / 4));
