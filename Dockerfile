@@ -29,6 +29,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+# The demo reads the Bench3D rules shipped with the package (/app/rules), whatever is mounted at
+# /etc/lethe/rules.
+COPY rules ./rules
 COPY rules /etc/lethe/rules
 # The rule files point editors at ../schema/*.json.
 COPY schema /etc/lethe/schema

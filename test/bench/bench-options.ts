@@ -10,9 +10,11 @@ export interface BenchOptions {
   cases: CaseName[];
   /** The CLI to drive; `bin/lethe.js` by default, another build to compare executors. */
   cli: string;
+  /** Keep Lethe's rule files, reports and logs even when every case passed. */
+  keep: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--rows N] [--repeat N] [--format table|json] [--db URL] [--cases ${CASE_NAMES.join(',')}] [--cli bin/lethe.js]`;
+const USAGE = `usage: npm run bench -- [--rows N] [--repeat N] [--format table|json] [--db URL] [--cases ${CASE_NAMES.join(',')}] [--cli bin/lethe.js] [--keep]`;
 
 /** Flags over TEST_DATABASE_URL over the local default, resolved once. */
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -25,6 +27,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       db: { type: 'string' },
       cases: { type: 'string' },
       cli: { type: 'string', default: 'bin/lethe.js' },
+      keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -43,6 +46,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     serverUrl: values.db ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     cases: cases as CaseName[],
     cli: values.cli,
+    keep: values.keep,
   };
 }
 

@@ -37,6 +37,7 @@ export function renderJson(results: CaseResult[]): string {
   return `${JSON.stringify(results, null, 2)}\n`;
 }
 
-function fixed(value: number | null, digits: number): string {
-  return value === null ? '-' : value.toFixed(digits);
+/** Results saved by an older harness may lack a key: shown as '-' too. */
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined ? '-' : value.toFixed(digits);
 }

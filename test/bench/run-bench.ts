@@ -79,6 +79,7 @@ async function main(): Promise<number> {
   process.stdout.write(options.format === 'json' ? renderJson(results) : renderTable(results));
   const failed = results.some((result) => result.status === 'failed');
   if (failed) log(`some cases failed; Lethe's reports and logs are kept in ${workRoot}`);
+  else if (options.keep) log(`Lethe's rule files, reports and logs are in ${workRoot}`);
   else rmSync(workRoot, { recursive: true, force: true });
   return failed ? 1 : 0;
 }
