@@ -83,7 +83,8 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
 
 async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report, catalogHasPgcrypto: boolean): Promise<void> {
   const sampleKeys = planned.key.map(() => [] as unknown[]);
-  const sampleHighWater = planned.key.map(() => '0');
+  // NULL casts to any key type ('0' would not to a uuid or a timestamp); EXPLAIN only needs the types.
+  const sampleHighWater = planned.key.map(() => null) as unknown as string[];
   for (const [index, window] of planned.phases.entries()) {
     const statements: { name: string; statement: Statement }[] = [{ name: 'count', statement: buildCountStatement(planned, window) }];
     if (window.walk !== 'key') {
