@@ -110,7 +110,8 @@ function valueOf(parsed: ParsedArg[], flag: string): string | undefined {
 /** The rules path of the image: where the Dockerfile copies the rule files. */
 async function imageRulesPath(): Promise<string> {
   const dockerfile = await readText('Dockerfile');
-  const copy = /^COPY\s+rules\s+(\S+)\s*$/m.exec(dockerfile);
+  // The operator's rules path is the absolute one (the image's /app/rules is the demo's own copy).
+  const copy = /^COPY\s+rules\s+(\/\S+)\s*$/m.exec(dockerfile);
   expect(copy, 'the Dockerfile copies rules/ into the image').not.toBeNull();
   return copy![1]!.replace(/\/$/, '');
 }
