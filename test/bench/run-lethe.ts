@@ -26,10 +26,13 @@ export interface LetheRun {
   /** From the CLI's first log line (rules loaded, before connecting) to its exit: the time without module loading. */
   secondsAfterStart: number;
   peakRssBytes: number | null;
-  /** batch_ms of the run's ledger rows: batches that changed rows, timed before the ledger insert and COMMIT. */
+  /** batch_ms of the run's ledger rows: batches that changed rows, timed by Lethe before its COMMIT. */
   batchMs: number[];
-  /** Every batch the CLI logged (also ranges where nothing was due), timed through COMMIT. */
-  loggedBatchMs: number[];
+  /**
+   * Time between consecutive `batch` log lines (written after each COMMIT): a whole batch
+   * cycle, COMMIT included, also for ranges where nothing was due.
+   */
+  batchCycleMs: number[];
   /** Why the run does not count, or undefined when it exited 0 with every rule done/planned. */
   error: string | undefined;
 }
@@ -73,11 +76,11 @@ export async function runLethe(input: LetheRunInput): Promise<LetheRun> {
 
   const peakRssBytes = readRss(rssFile, useTime ? 1024 : 1);
   const batchMs = await readBatchDurations(input.client, input.ruleId);
-  const loggedBatchMs = readLoggedBatchDurations(join(input.workDir, 'stderr.log'));
+  const batchCycleMs = readBatchCycles(join(input.workDir, 'stderr.log'));
   const parsed = parseReport(stdout, input.benchCase.command);
   const error = code !== 0 ? `lethe exited ${code}: ${lastLines(join(input.workDir, 'stderr.log'))}` : parsed.error;
   const walBytes = await walBytesBetween(input.client, before, after);
-  return { seconds, secondsAfterStart, walBytes, rows: parsed.rows, peakRssBytes, batchMs, loggedBatchMs, error };
+  return { seconds, secondsAfterStart, walBytes, rows: parsed.rows, peakRssBytes, batchMs, batchCycleMs, error };
 }
 
 /** Ends the Lethe children still running (their whole process groups), for Ctrl-C. */
@@ -167,20 +170,20 @@ async function readBatchDurations(client: pg.Client, ruleId: string): Promise<nu
   return result.rows.map((row) => Number(row.ms));
 }
 
-/** The `batch` events of the CLI's JSON log lines on stderr. */
-function readLoggedBatchDurations(file: string): number[] {
+/** Intervals between the `batch` events of the CLI's JSON log lines (millisecond timestamps). */
+function readBatchCycles(file: string): number[] {
   if (!existsSync(file)) return [];
-  const durations: number[] = [];
+  const times: number[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.includes('"batch"')) continue;
     try {
-      const event = JSON.parse(line) as { event?: string; ms?: number };
-      if (event.event === 'batch' && typeof event.ms === 'number') durations.push(event.ms);
+      const event = JSON.parse(line) as { event?: string; time?: string };
+      if (event.event === 'batch' && event.time) times.push(Date.parse(event.time));
     } catch {
       // Not a log line of ours.
     }
   }
-  return durations;
+  return times.slice(1).map((time, index) => time - times[index]!);
 }
 
 function lastLines(file: string): string {

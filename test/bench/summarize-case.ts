@@ -23,10 +23,10 @@ export interface CaseResult {
   /** Lethe's WAL over the reference's (the partitioned target is ≤ 0.1). */
   walRatio: number | null;
   batches: number;
-  /** p50/p99 over every batch the CLI logged, empty page ranges included, each timed through its COMMIT. */
-  p50LoggedBatchMs: number | null;
-  p99LoggedBatchMs: number | null;
-  loggedBatches: number;
+  /** p50/p99 of whole batch cycles (log line to log line: COMMIT and ranges with nothing due included). */
+  p50BatchCycleMs: number | null;
+  p99BatchCycleMs: number | null;
+  batchCycles: number;
   referenceSecondsAll: number[];
   letheSecondsAll: number[];
   /** Median over Lethe runs of the summed batch durations: the executor's own share of letheSeconds. */
@@ -49,7 +49,7 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
   const referenceWal = references.length > 0 ? median(references.map((run) => run.walBytes)) : null;
   const letheWal = lethes.length > 0 ? median(lethes.map((run) => run.walBytes)) : null;
   const batchMs = lethes.flatMap((run) => run.batchMs);
-  const loggedBatchMs = lethes.flatMap((run) => run.loggedBatchMs);
+  const cycleMs = lethes.flatMap((run) => run.batchCycleMs);
   const perRun = (count: number) => (lethes.length > 0 ? Math.round(count / lethes.length) : 0);
   const rss = lethes.map((run) => run.peakRssBytes).filter((value): value is number => value !== null);
   const batchSeconds = lethes.length > 0 ? median(lethes.map((run) => run.batchMs.reduce((sum, ms) => sum + ms, 0) / 1000)) : null;
@@ -72,9 +72,9 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
     referenceWalBytesPerRow: perRow(referenceWal),
     walRatio: letheWal !== null && referenceWal ? round(letheWal / referenceWal, 3) : null,
     batches: perRun(batchMs.length),
-    p50LoggedBatchMs: roundOrNull(percentile(loggedBatchMs, 50)),
-    p99LoggedBatchMs: roundOrNull(percentile(loggedBatchMs, 99)),
-    loggedBatches: perRun(loggedBatchMs.length),
+    p50BatchCycleMs: percentile(cycleMs, 50),
+    p99BatchCycleMs: percentile(cycleMs, 99),
+    batchCycles: perRun(cycleMs.length),
     referenceSecondsAll: references.map((run) => round(run.seconds, 3)),
     letheSecondsAll: lethes.map((run) => round(run.seconds, 3)),
     letheBatchSeconds: batchSeconds === null ? null : round(batchSeconds, 3),
@@ -89,8 +89,4 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
-}
-
-function roundOrNull(value: number | null): number | null {
-  return value === null ? null : round(value, 1);
 }
