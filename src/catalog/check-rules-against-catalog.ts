@@ -4,6 +4,8 @@ import { quoteIdent } from '../sql/quote.js';
 import { tableKey } from './read-catalog.js';
 import { chooseWalk } from '../plan/build-plan.js';
 import type { Catalog, TableInfo } from './types.js';
+import { writeIdentifier, writeTableName } from '../rules/identifiers.js';
+import { suggestClosest } from '../rules/did-you-mean.js';
 
 type Report = (severity: Severity, check: string, path: (string | number)[], message: string) => void;
 
@@ -25,14 +27,14 @@ export function checkRulesAgainstCatalog(ruleSet: RuleSet, catalog: Catalog): Ru
 function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
   const table = catalog.tables.get(tableKey(rule.table));
   if (!table) {
-    report('error', 'unknown-table', ['table'], `table '${tableKey(rule.table)}' does not exist`);
+    report('error', 'unknown-table', ['table'], `table '${tableKey(rule.table)}' does not exist${didYouMeanTable(catalog, tableKey(rule.table))}`);
     return;
   }
   if (table.kind === 'view' || table.kind === 'other') {
     report('error', 'not-a-table', ['table'], `'${tableKey(rule.table)}' is not a table`);
     return;
   }
-  const missing = (column: string) => `column '${column}' does not exist in ${table.qualified}`;
+  const missing = (column: string) => `column '${column}' does not exist in ${table.qualified}${didYouMeanColumn(table, column)}`;
   checkKey(rule, table, report, missing, catalog.hasPgcrypto);
   const keyColumns = rule.key ?? table.primaryKey ?? [];
   rule.phases.forEach((phase, index) => {
@@ -58,7 +60,8 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
 function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string, hasPgcrypto: boolean): void {
   if (rule.key) {
     for (const column of rule.key) if (!table.columns.has(column)) report('error', 'unknown-column', ['key'], missing(column));
-    const unique = table.primaryKey?.join(',') === rule.key.join(',') || table.indexes.some((index) => index.unique && !index.partial && index.columns.join(',') === rule.key!.join(','));
+    // A key is a set of columns: (TrackId, PlaylistId) is unique when the primary key is (PlaylistId, TrackId).
+    const unique = sameColumns(table.primaryKey, rule.key) || table.indexes.some((index) => index.unique && !index.partial && sameColumns(index.columns, rule.key));
     if (!unique) report('warning', 'key-not-unique', ['key'], `no primary key or unique index on (${rule.key.join(', ')}): rows sharing a key are processed together`);
     return;
   }
@@ -76,7 +79,7 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
   const deletes = rule.phases.some((phase) => phase.action === 'delete');
   const listed = rule.cascade.map((name, index) => ({ index, name, info: catalog.tables.get(tableKey(name)) }));
   for (const entry of listed) {
-    if (!entry.info) report('error', 'unknown-table', ['cascade', entry.index], `table '${tableKey(entry.name)}' does not exist`);
+    if (!entry.info) report('error', 'unknown-table', ['cascade', entry.index], `table '${tableKey(entry.name)}' does not exist${didYouMeanTable(catalog, tableKey(entry.name))}`);
     else if (!table.referencedBy.some((fk) => fk.table === entry.info!.qualified)) {
       report('error', 'cascade-not-child', ['cascade', entry.index], `${entry.info.qualified} has no foreign key to ${table.qualified}`);
     }
@@ -85,7 +88,7 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
   const listedNames = new Set(listed.map((entry) => entry.info?.qualified));
   for (const fk of table.referencedBy) {
     if ((fk.onDelete === 'a' || fk.onDelete === 'r') && !listedNames.has(fk.table) && fk.table !== table.qualified) {
-      report('error', 'missing-cascade', ['table'], `${fk.table}.${fk.columns.join(',')} references ${table.qualified} without ON DELETE CASCADE or SET NULL; list ${fk.table.split('.').pop()!.replace(/"/g, '')} in 'cascade' or change the foreign key`);
+      report('error', 'missing-cascade', ['table'], `${fk.table}.${fk.columns.join(',')} references ${table.qualified} without ON DELETE CASCADE or SET NULL; list ${writtenTable(fk.table, catalog)} in 'cascade' or change the foreign key`);
     }
   }
   // Every table a delete reaches (listed children, then ON DELETE CASCADE at any depth)
@@ -114,13 +117,65 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
 
 /** Without an index on the clock every batch scans the table: warn with the index to add. */
 function checkClockIndex(rule: Rule, table: TableInfo, catalog: Catalog, report: Report): void {
-  const match = /^\s*(?:"?([A-Za-z_][\w$]*)"?\.)?"?([A-Za-z_][\w$]*)"?\s*$/.exec(rule.clock);
-  if (!match) return;
-  const owner = match[1] ? [...catalog.tables.values()].find((candidate) => candidate.name === match[1]) ?? (match[1] === table.name ? table : undefined) : table;
-  const column = match[2]!;
+  const parts = parseColumnReference(rule.clock);
+  if (!parts) return;
+  const column = parts[parts.length - 1]!;
+  const [schema, name] = parts.length === 3 ? [parts[0], parts[1]] : [undefined, parts[0]];
+  const owner =
+    name === undefined
+      ? table
+      : [table, ...catalog.tables.values()].find((candidate) => candidate.name === name && (schema === undefined || candidate.schema === schema));
   if (!owner || !owner.columns.has(column)) return;
   const indexed = owner.indexes.some((index) => index.columns[0] === column) || owner.primaryKey?.[0] === column;
   if (!indexed) {
     report('warning', 'clock-not-indexed', ['clock'], `no index starts with ${owner.qualified}.${quoteIdent(column)}; every batch scans the table. Add: CREATE INDEX CONCURRENTLY ON ${owner.qualified} (${quoteIdent(column)});`);
   }
+}
+
+const NAME_PART = /\s*(?:"((?:[^"]|"")+)"|([\p{L}_][\p{L}\p{N}_$]*))\s*/uy;
+
+/**
+ * A clock that is a plain column reference (`col`, `tbl.col`, `schema.tbl.col`,
+ * any part quoted) -> its parts as PostgreSQL reads them: quoted parts exactly,
+ * unquoted ones folded to lower case. Undefined for any other expression.
+ */
+export function parseColumnReference(sql: string): string[] | undefined {
+  const parts: string[] = [];
+  let index = 0;
+  for (;;) {
+    NAME_PART.lastIndex = index;
+    const match = NAME_PART.exec(sql);
+    if (!match) return undefined;
+    parts.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]!.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()));
+    index = NAME_PART.lastIndex;
+    if (index === sql.length) return parts.length <= 3 ? parts : undefined;
+    if (sql[index] !== '.') return undefined;
+    index++;
+  }
+}
+
+function sameColumns(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && [...a].sort().join('\0') === [...b].sort().join('\0');
+}
+
+/** A table as a rule must write it: with its schema unless that schema is the first on search_path. */
+function writtenTable(qualified: string, catalog: Catalog): string {
+  const info = [...catalog.tables.values()].find((candidate) => candidate.qualified === qualified);
+  const match = /^"((?:[^"]|"")*)"\."((?:[^"]|"")*)"$/.exec(qualified);
+  const [schema, name] = info ? [info.schema, info.name] : match ? [match[1]!.replace(/""/g, '"'), match[2]!.replace(/""/g, '"')] : [undefined, qualified];
+  return schema === undefined ? name : writeTableName(schema, name, catalog.searchPath?.[0]);
+}
+
+function didYouMeanTable(catalog: Catalog, written: string): string {
+  const others = catalog.otherSpellings?.get(written) ?? [];
+  if (others.length === 0) return '';
+  return `; did you mean ${others.map((other) => `'${other}'`).join(' or ')}? Names are matched exactly, case included`;
+}
+
+function didYouMeanColumn(table: TableInfo, written: string): string {
+  const names = [...table.columns.keys()];
+  const sameButCase = names.find((name) => name.toLowerCase() === written.toLowerCase());
+  const closest = sameButCase ?? suggestClosest(written, names);
+  if (!closest) return '';
+  return `; did you mean '${writeIdentifier(closest)}'?${sameButCase ? ' Names are matched exactly, case included' : ''}`;
 }

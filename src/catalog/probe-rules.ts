@@ -12,10 +12,11 @@ import {
 } from '../sql/build-statements.js';
 import { fragment, type Statement } from '../sql/quote.js';
 import { buildPageDeleteStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
-import { createFakeGenerator } from '../strategies/index.js';
+import { castTypeOf, createFakeGenerator } from '../strategies/index.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import type { Catalog } from './types.js';
 import { tableKey } from './read-catalog.js';
+import { foldedNameHint } from './folded-name-hint.js';
 
 const DATE_TIME_OIDS = new Set([1082, 1114, 1184]);
 
@@ -68,7 +69,7 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
     if (!result.ok) {
       ok = false;
       const holds = probe.statement.includes('ANY(ARRAY') ? ' (with the holds query of lethe.yaml)' : '';
-      report([probe.key], 'sql-error', `${serverMessage(result.error)}${holds}`);
+      report([probe.key], 'sql-error', `${serverMessage(result.error)}${await foldedNameHint(client, result.error)}${holds}`);
       if (probe.key === 'join') return false;
     } else if (probe.clock) {
       const type = result.value.fields[0]?.dataTypeID;
@@ -124,8 +125,8 @@ async function probeFakeValues(client: SqlClient, planned: PlannedRule, report: 
   for (const window of planned.phases) {
     for (const change of window.changes) {
       if (change.strategy.kind !== 'fake') continue;
-      const value = generate(change.strategy);
-      const result = await trySavepoint(client, () => client.query({ text: `SELECT $1::text::${change.info.type}`, values: [value] }));
+      const value = generate(change.strategy, change.info);
+      const result = await trySavepoint(client, () => client.query({ text: `SELECT $1::text::${castTypeOf(change.info)}`, values: [value] }));
       if (!result.ok) {
         report(['phases', window.phase.index, 'set', change.column], 'wrong-column-type', `a ${change.strategy.module}.${change.strategy.method} value does not fit ${change.info.type}: ${serverMessage(result.error)}`);
       }

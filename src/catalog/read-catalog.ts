@@ -2,6 +2,7 @@ import type { SqlClient } from '../db/sql-client.js';
 import type { TableName } from '../rules/types.js';
 import type { Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types.js';
 import { quoteIdent } from '../sql/quote.js';
+import { writeTableName } from '../rules/identifiers.js';
 
 export function tableKey(table: TableName): string {
   return table.schema ? `${table.schema}.${table.name}` : table.name;
@@ -15,10 +16,13 @@ export function tableKey(table: TableName): string {
 export async function readCatalog(client: SqlClient, tables: TableName[]): Promise<Catalog> {
   const version = await client.query<{ v: string }>(`select current_setting('server_version_num') as v`);
   const extension = await client.query(`select 1 from pg_extension where extname = 'pgcrypto'`);
+  const searchPath = await client.query<{ schemas: string[] }>(`select current_schemas(false)::text[] as schemas`);
   const map = new Map<string, TableInfo>();
+  const spellings = new Map<string, string[]>();
   for (const table of uniqueTables(tables)) {
     const info = await readTable(client, table);
     if (info) map.set(tableKey(table), info);
+    else spellings.set(tableKey(table), await readOtherSpellings(client, table));
   }
   // Tables that reference a rule's table, and theirs in turn: needed to check and count cascades.
   const known = new Set([...map.values()].map((info) => info.qualified));
@@ -34,7 +38,28 @@ export async function readCatalog(client: SqlClient, tables: TableName[]): Promi
       queue.push(child);
     }
   }
-  return { serverVersion: Number(version.rows[0]!.v), tables: map, hasPgcrypto: extension.rows.length > 0 };
+  return {
+    serverVersion: Number(version.rows[0]!.v),
+    tables: map,
+    hasPgcrypto: extension.rows.length > 0,
+    searchPath: searchPath.rows[0]?.schemas ?? [],
+    otherSpellings: spellings,
+  };
+}
+
+/** Tables whose name differs from a missing one only in case: `customer` for "Customer". */
+async function readOtherSpellings(client: SqlClient, table: TableName): Promise<string[]> {
+  const result = await client.query<{ schema: string; name: string; first: string | null }>(
+    `select n.nspname as schema, c.relname as name, (current_schemas(false))[1] as first
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where lower(c.relname) = lower($1) and c.relkind in ('r', 'p', 'v', 'm', 'f')
+        and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
+        and ($2::text is null or lower(n.nspname) = lower($2::text))
+      order by array_position(current_schemas(false), n.nspname::text), 1, 2
+      limit 5`,
+    [table.name, table.schema ?? null],
+  );
+  return result.rows.map((row) => writeTableName(row.schema, row.name, row.first ?? undefined));
 }
 
 function uniqueTables(tables: TableName[]): TableName[] {

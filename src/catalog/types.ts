@@ -51,4 +51,8 @@ export interface Catalog {
   /** Keyed by the name as a rule wrote it (`device_logs`, `analytics.device_logs`). */
   tables: Map<string, TableInfo>;
   hasPgcrypto: boolean;
+  /** current_schemas(false): a hint names a table without its schema only when that schema is the first. */
+  searchPath?: string[];
+  /** Missing tables (by the name as written) -> existing ones spelled the same but for case, as a rule would write them. */
+  otherSpellings?: Map<string, string[]>;
 }

@@ -3,7 +3,8 @@ import { isLetheError } from '../errors.js';
 import type { Plan, PlannedRule } from '../plan/types.js';
 import type { Report, RuleReport } from '../report/types.js';
 import { runRule } from './run-rule.js';
-import type { ExecuteOptions } from './types.js';
+import type { Connection, ExecuteOptions } from './types.js';
+import { countRemaining, type PendingCount } from './count-remaining.js';
 
 /**
  * Runs the plan's rules: rules on different tables in parallel (up to
@@ -15,20 +16,40 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const byTable = new Map<string, PlannedRule[]>();
   for (const planned of plan.rules) byTable.set(planned.table.qualified, [...(byTable.get(planned.table.qualified) ?? []), planned]);
   const results = new Map<string, RuleReport>();
+  const pendingCounts: PendingCount[] = [];
   await Promise.all(
     [...byTable.values()].map((group) =>
       limit(async () => {
-        for (const planned of group) results.set(planned.rule.id, await runRuleSafely(planned, options, plan.now));
+        for (const planned of group) results.set(planned.rule.id, await runRuleSafely(planned, options, plan.now, pendingCounts));
       }),
     ),
   );
+  await countAfterEveryRule(pendingCounts, options);
   const rules = plan.rules.map((planned) => results.get(planned.rule.id)!);
   return { lethe: 1, mode: 'run', now: plan.now.toISOString(), runId: options.runId, status: overallStatus(rules), rules };
 }
 
-async function runRuleSafely(planned: PlannedRule, options: ExecuteOptions, now: Date): Promise<RuleReport> {
+/**
+ * "Still matches" counts are taken once no rule of the run is running: with
+ * --concurrency, another rule's cascade may be deleting the same rows. A count
+ * that fails leaves `remaining` out of the report rather than failing the run.
+ */
+async function countAfterEveryRule(pending: PendingCount[], options: ExecuteOptions): Promise<void> {
+  if (pending.length === 0) return;
+  let connection: Connection | undefined;
   try {
-    return await runRule(planned, options, now);
+    connection = await options.connect();
+    for (const count of pending) await countRemaining(connection, count);
+  } catch (error) {
+    options.logger.warn('could not count the rows that still match', { error: error instanceof Error ? error.message : String(error) });
+  } finally {
+    await connection?.end().catch(() => undefined);
+  }
+}
+
+async function runRuleSafely(planned: PlannedRule, options: ExecuteOptions, now: Date, pendingCounts: PendingCount[]): Promise<RuleReport> {
+  try {
+    return await runRule(planned, options, now, pendingCounts);
   } catch (error) {
     const code = isLetheError(error) ? error.code : 'SQL_FAILED';
     const message = error instanceof Error ? error.message : String(error);

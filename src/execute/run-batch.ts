@@ -117,7 +117,7 @@ async function applyUpdate(connection: Connection, input: BatchInput, keys: stri
   for (const change of window.changes) {
     if (change.strategy.kind === 'fake') {
       const strategy = change.strategy;
-      nodeValues.set(change.column, keys[0]!.map(() => generate!(strategy)));
+      nodeValues.set(change.column, keys[0]!.map(() => generate!(strategy, change.info)));
     }
   }
   const secrets = secretsOf(window, input.readSecret);

@@ -95,7 +95,7 @@ async function fakePools(window: PlannedPhase): Promise<Map<string, string[]>> {
   for (const change of window.changes) {
     if (change.strategy.kind !== 'fake') continue;
     const strategy = change.strategy;
-    pools.set(change.column, Array.from({ length: FAKE_POOL_SIZE }, () => generate(strategy)));
+    pools.set(change.column, Array.from({ length: FAKE_POOL_SIZE }, () => generate(strategy, change.info)));
   }
   return pools;
 }

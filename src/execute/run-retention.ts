@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { measurePlan } from '../plan/measure-plan.js';
 import { preparePlan } from '../plan/plan-retention.js';
 import type { Plan } from '../plan/types.js';
+import type { ResumeOptions } from '../plan/resolve-resume.js';
 import type { Report } from '../report/types.js';
 import type { RuleSet } from '../rules/types.js';
 import { DEFAULT_STATE_SCHEMA, ensureStateSchema, stateSchemaExists } from '../state/ensure-state-schema.js';
@@ -31,6 +32,8 @@ export interface RunRetentionOptions {
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
   stateSchema?: string;
+  /** Unfinished runs: continue (default, refused when --now names another time), resume or restart. */
+  resume?: ResumeOptions;
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;
@@ -49,7 +52,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
   const { plan, hasPgcrypto, preview } = await withReadOnlySnapshot(db, async (client) => {
-    const prepared = await preparePlan(client, ruleSet, options.now, only);
+    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
     requireSecrets(prepared.plan, options.readSecret);
     const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
     return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted };
@@ -82,6 +85,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
     maxRetries: 5,
     hasPgcrypto,
+    restart: options.resume?.choice === 'restart',
     signal: options.signal,
     logger: options.logger,
     readSecret: options.readSecret,

@@ -3,7 +3,8 @@ import { replanAt } from '../plan/build-plan.js';
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport, RuleReport } from '../report/types.js';
 import { hashRule } from '../rules/hash-rule.js';
-import { buildCountStatement, buildHighWaterStatement } from '../sql/build-statements.js';
+import { buildHighWaterStatement } from '../sql/build-statements.js';
+import { countRemaining, type PendingCount } from './count-remaining.js';
 import { buildPageCountStatement } from '../sql/build-page-statements.js';
 import { buildCheckpointDelete, buildCheckpointUpsert, readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { walkPhase, type PhaseWalkState } from './walk-phase.js';
@@ -32,11 +33,8 @@ export function keyIdOf(planned: PlannedRule, readSecret: (name: string) => stri
  * advisory lock; resumes an unfinished run of the same rule when the rule is
  * unchanged. Returns a report for the rule instead of throwing half-way.
  */
-export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions, now: Date): Promise<RuleReport> {
+export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions, now: Date, pendingCounts?: PendingCount[]): Promise<RuleReport> {
   const base = { id: plannedAtNow.rule.id, category: plannedAtNow.rule.category, table: plannedAtNow.table.qualified.replace(/"/g, '') };
-  // Stopped before this rule began: leave no checkpoint, so its next run starts with a fresh now.
-  const stoppedEarly = stopReason(options);
-  if (stoppedEarly) return { ...base, status: 'partial', phases: [], stoppedBecause: `${stoppedEarly} before the rule started` };
   let connection = await options.connect();
   let state: PhaseWalkState | undefined;
   try {
@@ -48,6 +46,15 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
     const ruleHash = hashRule(plannedAtNow.rule, plannedAtNow.holdsSubjects);
     const keyIdentity = keyIdOf(plannedAtNow, options.readSecret);
     const checkpoint = await startOrResume(connection, plannedAtNow, options, now, ruleHash, keyIdentity);
+    // Stopped before this rule began: its checkpoint is written all the same, so the next run
+    // continues with this run's now rather than a later one (docs/run.md, Resuming).
+    const stoppedEarly = stopReason(options);
+    if (stoppedEarly) {
+      const stoppedBecause = `${stoppedEarly} before the rule started`;
+      await finishRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: base.id, status: 'partial', stopReason: stoppedBecause, rowsAffected: 0, phases: [] });
+      await unlockRule(connection, base.id);
+      return { ...base, status: 'partial', phases: [], stoppedBecause };
+    }
     try {
       const planned = replanAt(plannedAtNow, checkpoint.logicalNow);
       const phases: PhaseReport[] = planned.phases.map((window) => emptyPhaseReport(window));
@@ -61,7 +68,9 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
         if (stoppedBecause) break;
         state.checkpoint = { ...state.checkpoint, phasePosition: position + 1, lastKey: null };
         await connection.query(buildCheckpointUpsert(options.stateSchema, state.checkpoint));
-        await countRemaining(connection, planned, window, report);
+        // Counted after the whole run when the caller collects them (rules sharing tables may still be running).
+        if (pendingCounts) pendingCounts.push({ planned, window, report });
+        else await countRemaining(connection, { planned, window, report });
       }
       const status = stoppedBecause ? 'partial' : 'done';
       if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
@@ -84,7 +93,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
 /** Resume the rule's checkpoint when the rule (and pseudonym key) are unchanged; else start afresh. */
 async function startOrResume(connection: Connection, planned: PlannedRule, options: ExecuteOptions, now: Date, ruleHash: string, keyIdentity: string | null): Promise<Checkpoint> {
   const existing = await readCheckpoint(connection, options.stateSchema, planned.rule.id);
-  if (existing && existing.ruleHash === ruleHash) {
+  if (existing && existing.ruleHash === ruleHash && !options.restart) {
     if (existing.keyId !== keyIdentity) {
       throw new LetheError('CHECKPOINT_MISMATCH', `rule '${planned.rule.id}': the unfinished run used another pseudonym key`, {
         hint: 'resume with the key the run started with; pseudonyms from two keys would not match',
@@ -98,7 +107,7 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
     return resumed;
   }
   if (existing) {
-    options.logger.info('rule changed since the unfinished run: starting afresh', { rule: planned.rule.id });
+    options.logger.info(options.restart ? 'discarding the unfinished run (--restart): starting afresh' : 'rule changed since the unfinished run: starting afresh', { rule: planned.rule.id, fromRun: existing.runId });
     await markInterrupted(connection, options.stateSchema, existing.runId, planned.rule.id);
   }
   // A table walked only by pages may have no key, hence no highest key.
@@ -134,13 +143,3 @@ function emptyPhaseReport(window: PlannedPhase): PhaseReport {
   };
 }
 
-/** After a phase: what still matches is explained by holds, rows locked by others, or rows added since. */
-async function countRemaining(connection: Connection, planned: PlannedRule, window: PlannedPhase, report: PhaseReport): Promise<void> {
-  const result = await connection.query<{ candidates: string; held: string; oldest: Date | null }>(buildCountStatement(planned, window));
-  const row = result.rows[0]!;
-  report.remaining = Number(row.candidates);
-  report.deferred = report.remaining;
-  report.held = Number(row.held);
-  report.candidates = report.affected + report.remaining;
-  report.oldest = row.oldest ? new Date(row.oldest).toISOString() : null;
-}

@@ -21,6 +21,8 @@ export interface ExecuteOptions {
   statementTimeoutMs: number;
   maxRetries: number;
   hasPgcrypto: boolean;
+  /** --restart: discard each rule's unfinished run and start afresh at this run's now. */
+  restart?: boolean;
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;

@@ -3,7 +3,7 @@ import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
 import type { PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
 import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
-import { createFakeGenerator, hashInNode } from '../strategies/index.js';
+import { createFittingFakeGenerator, hashInNode, maxCharacters } from '../strategies/index.js';
 import type { Plan, PlannedPhase, PlannedRule } from './types.js';
 
 export interface MeasureOptions {
@@ -31,8 +31,17 @@ export async function measurePlan(client: SqlClient, plan: Plan, options: Measur
 
 async function measureRule(client: SqlClient, planned: PlannedRule, options: MeasureOptions): Promise<RuleReport> {
   const phases: PhaseReport[] = [];
-  for (const window of planned.phases) phases.push(await measurePhase(client, planned, window, options));
-  return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'planned', phases };
+  for (const [position, window] of planned.phases.entries()) {
+    // A resumed run does not go back to the phases its unfinished run finished.
+    if (planned.resume && position < planned.resume.phasePosition) phases.push(finishedPhase(window));
+    else phases.push(await measurePhase(client, planned, window, options));
+  }
+  const resumes = planned.resume ? { resumes: { runId: planned.resume.runId, now: planned.resume.now.toISOString() } } : {};
+  return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'planned', ...resumes, phases };
+}
+
+function finishedPhase(window: PlannedPhase): PhaseReport {
+  return { after: window.phase.after.text, action: window.phase.action, cutoff: window.cutoff.toISOString(), candidates: 0, held: 0, affected: 0, oldest: null, status: 'done' };
 }
 
 async function measurePhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PhaseReport> {
@@ -64,17 +73,23 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
 
 async function previewPhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PreviewColumn[][]> {
   const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows));
-  const fake = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
+  const fake = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFittingFakeGenerator() : undefined;
   return result.rows.map((row) =>
     window.changes.map((change, index): PreviewColumn => {
       let after = row[`after_${index}`] as string | null;
-      if (change.strategy.kind === 'fake' && fake) after = fake(change.strategy);
+      let fit: PreviewColumn['fit'];
+      if (change.strategy.kind === 'fake' && fake) {
+        const fitted = fake(change.strategy, change.info);
+        after = fitted.value;
+        const maxLength = maxCharacters(change.info);
+        if (maxLength !== undefined) fit = { maxLength, how: fitted.how };
+      }
       if (change.strategy.kind === 'hash') {
         const secret = options.readSecret(change.strategy.secretEnv);
         after = secret ? hashInNode(row[`source_${index}`] as string | null, change.info, secret) : `<needs ${change.strategy.secretEnv}>`;
       }
       const length = row[`length_${index}`];
-      return { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, after };
+      return { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, after, ...(fit ? { fit } : {}) };
     }),
   );
 }

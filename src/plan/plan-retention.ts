@@ -9,11 +9,20 @@ import type { RuleProblem, RuleSet } from '../rules/types.js';
 import type { Report } from '../report/types.js';
 import { buildPlan, selectRules } from './build-plan.js';
 import { measurePlan, type MeasureOptions } from './measure-plan.js';
+import { applyCheckpoints, type ResumeOptions } from './resolve-resume.js';
+import { DEFAULT_STATE_SCHEMA, stateSchemaExists } from '../state/ensure-state-schema.js';
+import { readCheckpoints } from '../state/checkpoints.js';
 
 export interface PlanRetentionOptions extends Omit<MeasureOptions, 'previewRows'> {
   now: Date;
   only?: string[] | undefined;
   previewRows?: number;
+  /** Show unfinished runs as the run would continue them (their now, cutoffs and remaining rows). */
+  resume?: PlanResumeOptions;
+}
+
+export interface PlanResumeOptions extends ResumeOptions {
+  stateSchema?: string;
 }
 
 /**
@@ -22,18 +31,33 @@ export interface PlanRetentionOptions extends Omit<MeasureOptions, 'previewRows'
  */
 export async function planRetention(db: Knex, ruleSet: RuleSet, options: PlanRetentionOptions): Promise<{ report: Report; warnings: RuleProblem[]; plan: Plan; catalog: Catalog }> {
   return withReadOnlySnapshot(db, async (client) => {
-    const { plan, catalog, warnings } = await preparePlan(client, ruleSet, options.now, options.only);
+    const { plan, catalog, warnings } = await preparePlan(client, ruleSet, options.now, options.only, options.resume);
     const report = await measurePlan(client, plan, { mode: options.mode, readSecret: options.readSecret, previewRows: options.previewRows ?? 3 });
     return { report, warnings, plan, catalog };
   });
 }
 
 /** Check the selected rules against the live schema (EXPLAIN included), then build the plan. */
-export async function preparePlan(client: SqlClient, ruleSet: RuleSet, now: Date, only: string[] | undefined): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[] }> {
+export async function preparePlan(
+  client: SqlClient,
+  ruleSet: RuleSet,
+  now: Date,
+  only: string[] | undefined,
+  resume?: PlanResumeOptions,
+): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[] }> {
   const selected = { ...ruleSet, rules: selectRules(ruleSet.rules, only) };
   const { problems, catalog } = await checkRulesWith(client, selected, now);
   throwOnErrors(problems);
-  return { plan: buildPlan(selected, catalog, now), catalog, warnings: problems.filter((problem) => problem.severity === 'warning') };
+  const plan = buildPlan(selected, catalog, now);
+  return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning') };
+}
+
+/** Rules with a checkpoint are planned as the run will continue them (read-only: the state schema may not exist yet). */
+async function resumeUnfinishedRuns(client: SqlClient, plan: Plan, resume: PlanResumeOptions): Promise<Plan> {
+  const schema = resume.stateSchema ?? DEFAULT_STATE_SCHEMA;
+  if (!(await stateSchemaExists(client, schema))) return plan;
+  const checkpoints = await readCheckpoints(client, schema, plan.rules.map((planned) => planned.rule.id));
+  return applyCheckpoints(plan, checkpoints, resume);
 }
 
 export function throwOnErrors(problems: RuleProblem[]): void {

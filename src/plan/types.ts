@@ -49,9 +49,19 @@ export interface PlannedRule {
   /** In run order: latest cutoff first, so a row about to be deleted is never anonymized first. */
   phases: PlannedPhase[];
   holdsSubjects: string | undefined;
+  /** Set when the run continues an unfinished run: cutoffs are those of its now, not the plan's. */
+  resume?: ResumePoint | undefined;
 }
 
 export interface Plan {
   now: Date;
   rules: PlannedRule[];
+}
+
+/** An unfinished run this rule's run continues: its frozen now and the phase it stopped in. */
+export interface ResumePoint {
+  runId: string;
+  now: Date;
+  /** Phases before this position (in run order) are done and will not run again. */
+  phasePosition: number;
 }

@@ -24,6 +24,7 @@ export function renderMarkdown(report: Report): string {
     }
     const notes = rules.flatMap((rule) => [
       ...(rule.error ? [`- \`${rule.id}\`: **${rule.error.code}** ${rule.error.message}`] : []),
+      ...(rule.resumes ? [`- \`${rule.id}\`: resumes unfinished run ${rule.resumes.runId.slice(0, 8)} with its now \`${rule.resumes.now}\` (its cutoffs)`] : []),
       ...rule.phases.flatMap((phase) => (phase.cascades ?? []).map((cascade) => `- \`${rule.id}\` ${phase.action} ${phase.after}: also removes ${formatCount(cascade.rows)} rows of ${cascade.table}`)),
     ]);
     lines.push('', ...notes, ...(notes.length ? [''] : []));

@@ -24,6 +24,7 @@ function renderRule(rule: RuleReport, isRun: boolean): string[] {
   if (rule.error) lines.push(`    error ${rule.error.code}: ${rule.error.message}`);
   if (rule.lockedBy) lines.push(`    locked by pid ${rule.lockedBy.pid} (${rule.lockedBy.applicationName}) since ${formatDate(rule.lockedBy.since)}`);
   if (rule.stoppedBecause) lines.push(`    stopped: ${rule.stoppedBecause}`);
+  if (rule.resumes) lines.push(`    resumes unfinished run ${rule.resumes.runId.slice(0, 8)} with its now ${rule.resumes.now} (cutoffs below are that run's)`);
   if (rule.phases.length === 0) return lines;
   const header = ['after', 'action', 'cutoff', 'candidates', 'held', isRun ? 'affected' : 'batches~', isRun ? 'deferred' : 'oldest'];
   const rows = rule.phases.map((phase) => [
@@ -48,7 +49,7 @@ function renderDetails(phase: PhaseReport): string[] {
   if (phase.remaining !== undefined) lines.push(`      ${phase.action} ${phase.after}: ${formatCount(phase.remaining)} rows still match after the run`);
   const sample = phase.preview?.[0];
   if (sample) {
-    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map((column) => `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.after ?? 'NULL'}`).join('; ')}`);
+    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map((column) => `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.after ?? 'NULL'}${column.fit ? ` (fake values fit ${column.fit.maxLength} characters: longer ones redrawn, else trimmed${column.fit.how === 'drawn' ? '' : `; this one ${column.fit.how}`})` : ''}`).join('; ')}`);
   }
   return lines;
 }

@@ -20,7 +20,19 @@ const phaseReport = z.object({
   estimatedBatches: count.optional(),
   estimatedSeconds: z.number().min(0).optional(),
   preview: z
-    .array(z.array(z.object({ column: z.string(), before: z.object({ type: z.string(), length: count.nullable() }), after: z.string().nullable() })))
+    .array(
+      z.array(
+        z.object({
+          column: z.string(),
+          before: z.object({ type: z.string(), length: count.nullable() }),
+          after: z.string().nullable(),
+          fit: z
+            .object({ maxLength: count, how: z.enum(['drawn', 'redrawn', 'trimmed']) })
+            .optional()
+            .meta({ description: 'fake values in a varchar(n)/char(n) column are fitted on purpose: longer ones are drawn again, else trimmed to maxLength' }),
+        }),
+      ),
+    )
     .optional(),
   deferred: count.optional(),
   batches: count.optional(),
@@ -38,6 +50,10 @@ const ruleReport = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   lockedBy: z.object({ pid: z.number().int(), applicationName: z.string(), since: isoTime.nullable() }).nullable().optional(),
   stoppedBecause: z.string().optional(),
+  resumes: z
+    .object({ runId: z.string(), now: isoTime })
+    .optional()
+    .meta({ description: "the unfinished run this rule continues: its phases' cutoffs come from this now, not the report's" }),
 });
 
 export const reportSchema = z

@@ -15,6 +15,8 @@ export interface PreviewColumn {
   /** The original, redacted: its type and length, never its value. */
   before: { type: string; length: number | null };
   after: string | null;
+  /** fake values in a varchar(n)/char(n) column: fitted on purpose (redrawn when too long, else trimmed), never cut by a cast. */
+  fit?: { maxLength: number; how: 'drawn' | 'redrawn' | 'trimmed' };
 }
 
 export interface PhaseReport {
@@ -48,6 +50,8 @@ export interface RuleReport {
   /** Skipped: who holds the rule's lock. */
   lockedBy?: { pid: number; applicationName: string; since: string | null } | null;
   stoppedBecause?: string;
+  /** The unfinished run this rule continues: its cutoffs come from that run's now, not the report's. */
+  resumes?: { runId: string; now: string };
 }
 
 export interface Report {

@@ -1,8 +1,9 @@
 import { parseBatchTarget, parseDuration } from './parse-duration.js';
 import type { WrittenRule, WrittenSettings, WrittenStrategy } from './rule-schema.js';
-import type { BatchSettings, ColumnChange, Rule, Strategy, TableName } from './types.js';
+import type { BatchSettings, ColumnChange, Rule, Strategy } from './types.js';
 import { DEFAULT_BATCH } from './types.js';
 import { formatPath, locate, type PositionedDocument } from './yaml-positions.js';
+import { parseIdentifier, parseTableName } from './identifiers.js';
 
 export interface Defaults {
   batch: BatchSettings;
@@ -34,7 +35,7 @@ export function normalizeRule(
       locate: (path) => ({ ...locate(positioned, ['rules', index, ...path]), path: formatPath(['rules', index, ...path]) }),
     },
     table: parseTableName(written.table),
-    key: written.key === undefined ? undefined : Array.isArray(written.key) ? written.key : [written.key],
+    key: written.key === undefined ? undefined : (Array.isArray(written.key) ? written.key : [written.key]).map(parseIdentifier),
     subject: written.subject,
     clock: written.clock,
     join: written.join,
@@ -48,16 +49,13 @@ export function normalizeRule(
       index: phaseIndex,
       after: parseDuration(phase.after),
       action: phase.action,
-      set: Object.entries(phase.set ?? {}).map(([column, strategy]): ColumnChange => ({ column, strategy: normalizeStrategy(strategy) })),
-      mark: phase.mark,
+      set: Object.entries(phase.set ?? {}).map(([column, strategy]): ColumnChange => ({ column: parseIdentifier(column), strategy: normalizeStrategy(strategy) })),
+      mark: phase.mark === undefined ? undefined : parseIdentifier(phase.mark),
     })),
   };
 }
 
-export function parseTableName(text: string): TableName {
-  const dot = text.indexOf('.');
-  return dot === -1 ? { schema: undefined, name: text } : { schema: text.slice(0, dot), name: text.slice(dot + 1) };
-}
+export { parseTableName } from './identifiers.js';
 
 function mergeBatch(base: BatchSettings, written: { target?: string | undefined; maxRows?: number | undefined } | undefined): BatchSettings {
   return {

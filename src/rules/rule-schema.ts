@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTIFIER_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
 
 /**
  * What a user writes in a rule file (format version 1). The JSON Schema shipped
@@ -8,15 +9,31 @@ import { z } from 'zod';
 export const DURATION_PATTERN = /^(0|[1-9][0-9]*(m|h|d|w|mo|y))$/;
 export const BATCH_TARGET_PATTERN = /^[1-9][0-9]*(ms|s)$/;
 export const RULE_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-export const TABLE_PATTERN = /^([A-Za-z_][A-Za-z0-9_$]*\.)?[A-Za-z_][A-Za-z0-9_$]*$/;
+export { IDENTIFIER_PATTERN, TABLE_PATTERN } from './identifiers.js';
 
 const duration = z
   .union([z.literal(0), z.string().regex(DURATION_PATTERN, 'expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y')])
   .meta({ description: 'Age on the clock: 0, 45m, 36h, 30d, 2w, 6mo, 1y (months and years are calendar units)' });
 
 const sqlFragment = z.string().min(1, 'must not be empty');
-const column = z.string().regex(IDENTIFIER_PATTERN, 'expected a column name');
+const column = z
+  .string()
+  .regex(IDENTIFIER_PATTERN, 'expected a column name exactly as spelled; a name containing a double quote is written in SQL quotes, its quotes doubled')
+  .superRefine(refineIdentifier)
+  .meta({ description: 'a column name exactly as spelled, case included (Email, Straße, Invoice Line), or in SQL quotes ("Invoice Line")' });
+const tableName = z
+  .string()
+  .regex(TABLE_PATTERN, 'expected a table name, optionally schema-qualified (schema.table); quote a part that contains a dot: "my.schema".table')
+  .superRefine((text, context) => {
+    const parsed = parseTableName(text);
+    for (const part of [parsed.schema, parsed.name]) if (part !== undefined) refineIdentifier(part, context);
+  })
+  .meta({ description: 'a table name exactly as spelled, optionally schema-qualified (store.Invoice); parts in SQL quotes when they contain a dot ("my.schema"."Invoice Line")' });
+
+function refineIdentifier(text: string, context: z.RefinementCtx): void {
+  const problem = identifierProblem(text);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+}
 
 export const nullStrategy = z.null().meta({ description: 'set NULL' });
 export const valueStrategy = z.strictObject({ value: z.union([z.string(), z.number(), z.boolean()]) });
@@ -72,7 +89,7 @@ const batch = z.strictObject({
 export const writtenRule = z.strictObject({
   id: z.string().regex(RULE_ID_PATTERN, 'expected a kebab-case id like device-logs'),
   description: z.string().optional(),
-  table: z.string().regex(TABLE_PATTERN, 'expected a table name, optionally schema-qualified'),
+  table: tableName,
   key: z.union([column, z.array(column).min(1)]).optional(),
   subject: sqlFragment.optional(),
   clock: sqlFragment,
@@ -81,7 +98,7 @@ export const writtenRule = z.strictObject({
   hold: sqlFragment.optional(),
   schedule: z.string().optional(),
   timezone: z.string().optional(),
-  cascade: z.array(z.string().regex(TABLE_PATTERN, 'expected a table name')).optional(),
+  cascade: z.array(tableName).optional(),
   batch: batch.optional(),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });

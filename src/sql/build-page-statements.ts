@@ -1,5 +1,5 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
-import { strategySql, hashSql } from '../strategies/index.js';
+import { castTypeOf, strategySql, hashSql } from '../strategies/index.js';
 import { dueSql, heldSql, targetColumn } from './build-predicates.js';
 import { Params, quoteIdent, type Statement } from './quote.js';
 
@@ -52,7 +52,7 @@ export function buildPageUpdateStatement(planned: PlannedRule, window: PlannedPh
   const assignments = window.changes.map((change) => {
     const current = targetColumn(planned, change.column);
     const pool = inputs.fakePools.get(change.column);
-    if (pool) return `${quoteIdent(change.column)} = (${params.add(pool, 'text[]')})[1 + floor(random() * ${pool.length})::int]::${change.info.type}`;
+    if (pool) return `${quoteIdent(change.column)} = (${params.add(pool, 'text[]')})[1 + floor(random() * ${pool.length})::int]::${castTypeOf(change.info)}`;
     if (change.strategy.kind === 'hash') return `${quoteIdent(change.column)} = ${hashSql(current, change.info, params.add(inputs.secrets.get(change.strategy.secretEnv), 'text'))}`;
     return `${quoteIdent(change.column)} = ${strategySql(change.strategy, current, change.info, params)!}`;
   });

@@ -1,5 +1,5 @@
 import type { Cascade, PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
-import { strategySql, hashSql } from '../strategies/index.js';
+import { castTypeOf, strategySql, hashSql } from '../strategies/index.js';
 import { dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
@@ -149,7 +149,7 @@ WHERE ${match}${recheckSql(planned, window, inputs.keys, params)}`;
 
 function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: string[], inputs: UpdateInputs, params: Params): string {
   const index = fromNode.indexOf(change.column);
-  if (index >= 0) return `lethe_values.v${index}::${change.info.type}`;
+  if (index >= 0) return `lethe_values.v${index}::${castTypeOf(change.info)}`;
   const current = targetColumn(planned, change.column);
   if (change.strategy.kind === 'hash') return hashSql(current, change.info, params.add(inputs.secrets.get(change.strategy.secretEnv), 'text'));
   return strategySql(change.strategy, current, change.info, params)!;

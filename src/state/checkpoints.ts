@@ -43,20 +43,32 @@ export function buildCheckpointDelete(schema: string, ruleId: string): Statement
 }
 
 export async function readCheckpoint(client: SqlClient, schema: string, ruleId: string): Promise<Checkpoint | undefined> {
+  return (await readCheckpointRows(client, schema, [ruleId])).get(ruleId);
+}
+
+/** The checkpoints of these rules (unfinished runs), by rule id. */
+export async function readCheckpoints(client: SqlClient, schema: string, ruleIds: string[]): Promise<Map<string, Checkpoint>> {
+  return readCheckpointRows(client, schema, ruleIds);
+}
+
+async function readCheckpointRows(client: SqlClient, schema: string, ruleIds: string[]): Promise<Map<string, Checkpoint>> {
   const result = await client.query<{
     rule_id: string; run_id: string; rule_hash: string; key_id: string | null; logical_now: Date; high_water: string[] | null; high_water_pages: string | null; phase_position: number; last_key: string[] | null;
-  }>(`SELECT rule_id, run_id::text, rule_hash, key_id, logical_now, high_water, high_water_pages::text, phase_position, last_key FROM ${quoteIdent(schema)}.checkpoints WHERE rule_id = $1`, [ruleId]);
-  const row = result.rows[0];
-  if (!row) return undefined;
-  return {
-    ruleId: row.rule_id,
-    runId: row.run_id,
-    ruleHash: row.rule_hash,
-    keyId: row.key_id,
-    logicalNow: new Date(row.logical_now),
-    highWater: row.high_water,
-    highWaterPages: row.high_water_pages === null ? null : Number(row.high_water_pages),
-    phasePosition: row.phase_position,
-    lastKey: row.last_key,
-  };
+  }>(`SELECT rule_id, run_id::text, rule_hash, key_id, logical_now, high_water, high_water_pages::text, phase_position, last_key FROM ${quoteIdent(schema)}.checkpoints WHERE rule_id = ANY($1::text[])`, [ruleIds]);
+  return new Map(
+    result.rows.map((row) => [
+      row.rule_id,
+      {
+        ruleId: row.rule_id,
+        runId: row.run_id,
+        ruleHash: row.rule_hash,
+        keyId: row.key_id,
+        logicalNow: new Date(row.logical_now),
+        highWater: row.high_water,
+        highWaterPages: row.high_water_pages === null ? null : Number(row.high_water_pages),
+        phasePosition: row.phase_position,
+        lastKey: row.last_key,
+      },
+    ]),
+  );
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { withClient } from '../db/sql-client.js';
 import { findLockHolder, type LockHolder } from '../execute/advisory-lock.js';
 import type { Rule } from '../rules/types.js';
-import { nextDue } from '../schedule/find-due-rules.js';
+import { findDueRules, nextDue } from '../schedule/find-due-rules.js';
 import { stateSchemaExists } from '../state/ensure-state-schema.js';
 import { verifyLedger, type LedgerVerification } from '../state/ledger.js';
 import { readResumableRules, readRuleHistory } from '../state/read-rule-history.js';
@@ -22,7 +22,12 @@ export interface RuleStatusReport {
   } | null;
   resumable: boolean;
   lock: LockHolder | null;
+  /** The next fire time after now; null without a schedule. */
   nextDue: string | null;
+  /** `run --due` at this now would run the rule: a fire time passed without a run since, or it can resume. */
+  dueNow: boolean;
+  /** The fire time that passed without a completed run since (null when none was missed). */
+  missed: string | null;
 }
 
 export interface StatusReport {
@@ -40,8 +45,12 @@ export async function readStatus(db: Knex, rules: Rule[], now: Date, stateSchema
     const resumable = exists ? await readResumableRules(client, stateSchema) : new Set<string>();
     const ledger = exists ? await verifyLedger(client, stateSchema) : { verified: true, batches: 0, brokenAt: null };
     const reports: RuleStatusReport[] = [];
+    const decisions = new Map(findDueRules(rules, history.lastCompleted, resumable, now).map((decision) => [decision.rule.id, decision]));
     for (const rule of rules) {
       const last = history.latest.get(rule.id);
+      const decision = decisions.get(rule.id)!;
+      // Only a schedule can be missed; a rule without one is due on every --due run.
+      const dueNow = rule.schedule !== undefined && decision.due;
       reports.push({
         id: rule.id,
         lastRun: last
@@ -60,6 +69,8 @@ export async function readStatus(db: Knex, rules: Rule[], now: Date, stateSchema
         resumable: resumable.has(rule.id),
         lock: await findLockHolder(client, rule.id),
         nextDue: nextDue(rule, now)?.toISOString() ?? null,
+        dueNow,
+        missed: dueNow && decision.scheduledAt ? decision.scheduledAt.toISOString() : null,
       });
     }
     return { lethe: 1, now: now.toISOString(), rules: reports, ledger };

@@ -1,4 +1,6 @@
 import type { Faker } from '@faker-js/faker';
+import type { ColumnInfo } from '../catalog/types.js';
+import { fitToColumn, type FittedValue } from './column-length.js';
 import type { StrategyDefinition, StrategyOf } from './types.js';
 
 /**
@@ -21,14 +23,24 @@ export async function loadFaker(): Promise<Faker> {
   return new FakerClass({ locale: [en] });
 }
 
-/** Unseeded on purpose: a seeded generator would make "random" values reproducible. */
-export async function createFakeGenerator(): Promise<(strategy: StrategyOf<'fake'>) => string> {
+/**
+ * Unseeded on purpose: a seeded generator would make "random" values reproducible.
+ * Given the column, values fit its length on purpose (redrawn, else trimmed; see fitToColumn).
+ */
+export async function createFakeGenerator(): Promise<(strategy: StrategyOf<'fake'>, column?: ColumnInfo) => string> {
   const faker = await loadFaker();
-  return (strategy) => {
+  const draw = (strategy: StrategyOf<'fake'>) => {
     const module = (faker as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>)[strategy.module]!;
     const value = module[strategy.method]!.call(module);
     return value instanceof Date ? value.toISOString() : String(value);
   };
+  return (strategy, column) => (column ? fitToColumn(() => draw(strategy), column).value : draw(strategy));
+}
+
+/** One fake value for a column, and how it was made to fit (for the plan preview). */
+export async function createFittingFakeGenerator(): Promise<(strategy: StrategyOf<'fake'>, column: ColumnInfo) => FittedValue> {
+  const generate = await createFakeGenerator();
+  return (strategy, column) => fitToColumn(() => generate(strategy), column);
 }
 
 /** Whether faker has `module.method`, for the rule checks. */

@@ -1,3 +1,4 @@
+import { castTypeOf } from './column-length.js';
 import { isDateTime, isNetwork, isNumeric, isTextual, type StrategyDefinition } from './types.js';
 
 /** `{ generalize: ip, bits: N }`: keep the network, drop the host part. */
@@ -9,7 +10,7 @@ export const generalizeIpStrategy: StrategyDefinition<'generalize-ip'> = {
   toSql: (strategy, current, column) => {
     const bits = String(strategy.bits);
     const network = `network(set_masklen((${current})::inet, least(${bits}, CASE WHEN family((${current})::inet) = 4 THEN 32 ELSE 128 END)))`;
-    return isNetwork(column) ? `(${network})::${column.type}` : `host(${network})::${column.type}`;
+    return isNetwork(column) ? `(${network})::${column.type}` : `host(${network})::${castTypeOf(column)}`;
   },
 };
 

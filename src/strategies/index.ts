@@ -37,5 +37,6 @@ export function strategySql(strategy: Strategy, current: string, column: ColumnI
   return definitionOf(strategy).toSql(strategy as never, current, column, params);
 }
 
-export { createFakeGenerator, hasFakeMethod, loadFaker } from './fake-strategy.js';
+export { createFakeGenerator, createFittingFakeGenerator, hasFakeMethod, loadFaker } from './fake-strategy.js';
+export { castTypeOf, maxCharacters } from './column-length.js';
 export { hashInNode, hashSql, keyId } from './hash-strategy.js';

@@ -1,3 +1,4 @@
+import { castTypeOf } from './column-length.js';
 import { isJson, isTextual, type StrategyDefinition } from './types.js';
 
 /**
@@ -12,7 +13,7 @@ export const maskStrategy: StrategyDefinition<'mask'> = {
     const keep = strategy.keepStart + strategy.keepEnd;
     const char = params.add(strategy.char, 'text');
     return `(CASE WHEN length(${current}) <= ${keep} THEN repeat(${char}, length(${current}))
-      ELSE left(${current}, ${strategy.keepStart}) || repeat(${char}, length(${current}) - ${keep}) || right(${current}, ${strategy.keepEnd}) END)::${column.type}`;
+      ELSE left(${current}, ${strategy.keepStart}) || repeat(${char}, length(${current}) - ${keep}) || right(${current}, ${strategy.keepEnd}) END)::${castTypeOf(column)}`;
   },
 };
 

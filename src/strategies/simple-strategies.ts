@@ -1,4 +1,5 @@
 import type { StrategyDefinition } from './types.js';
+import { castTypeOf, characterLength, maxCharacters } from './column-length.js';
 
 /** `null`: the value is gone. */
 export const nullStrategy: StrategyDefinition<'null'> = {
@@ -12,6 +13,11 @@ export const nullStrategy: StrategyDefinition<'null'> = {
 export const valueStrategy: StrategyDefinition<'value'> = {
   kind: 'value',
   fixedPoint: true,
-  checkColumn: () => undefined,
-  toSql: (strategy, _current, column, params) => params.add(String(strategy.value), column.type),
+  checkColumn: (strategy, column) => {
+    // A cast to varchar(n) would silently keep only the first n characters.
+    const max = maxCharacters(column);
+    const length = characterLength(String(strategy.value));
+    return max !== undefined && length > max ? `the value is ${length} characters long but column '${column.name}' is ${column.type}: it would be cut to ${max}; shorten it` : undefined;
+  },
+  toSql: (strategy, _current, column, params) => params.add(String(strategy.value), castTypeOf(column)),
 };

@@ -13,10 +13,14 @@ import { writeReport } from '../write-report.js';
 import { writeMetricsFile } from '../write-metrics.js';
 import { requireWritable } from '../require-writable.js';
 import { selectDueRules } from '../../execute/run-retention.js';
+import { LetheError } from '../../errors.js';
+import type { ResumeOptions } from '../../plan/resolve-resume.js';
 
 export interface PlanFlags {
   only?: string;
   now?: string;
+  resume?: boolean;
+  restart?: boolean;
   format: ReportFormat;
   out?: string;
   metricsFile?: string;
@@ -32,16 +36,25 @@ export function registerPlan(program: Command, action: ActionFactory): void {
     .description('dry-run report of what a run would do; writes nothing')
     .option('--only <ids>', 'only these rule ids, comma-separated')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--resume', 'plan unfinished runs as continued with their own now, even when --now differs', false)
+    .option('--restart', 'plan unfinished runs as discarded: every rule at --now', false)
     .addOption(formatOption())
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
     .action(action<PlanFlags>((ctx, flags) => runPlanCommand(ctx, flags, 'plan')));
 }
 
+/** --resume / --restart: what to do with an unfinished run; without either, --now must agree with it. */
+export function parseResumeFlags(flags: Pick<PlanFlags, 'now' | 'resume' | 'restart'>): ResumeOptions {
+  if (flags.resume && flags.restart) throw new LetheError('USAGE', '--resume and --restart exclude each other: continue the unfinished run, or discard it');
+  return { choice: flags.resume ? 'resume' : flags.restart ? 'restart' : 'default', explicitNow: flags.now !== undefined };
+}
+
 /** Shared by `plan` and `run --dry-run`: the same selection code, in a READ ONLY snapshot. */
 export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode: 'plan' | 'dry-run', options: { due?: boolean } = {}): Promise<number> {
   const started = Date.now();
   const now = parseNow(flags.now, () => new Date());
+  const resume = parseResumeFlags(flags);
   let only = parseOnly(flags.only);
   const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
   selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
@@ -56,7 +69,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
     report =
       only && only.length === 0
         ? { lethe: 1, mode, now: now.toISOString(), status: 'ok', rules: [] }
-        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, readSecret: (name) => ctx.io.env[name] }))).report;
+        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, resume, readSecret: (name) => ctx.io.env[name] }))).report;
   } catch (error) {
     progress.fail('plan failed');
     throw error;

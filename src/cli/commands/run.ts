@@ -10,7 +10,7 @@ import { parseDurationFlag, parseNow, parseOnly, parsePositiveInteger } from '..
 import { writeReport } from '../write-report.js';
 import { writeMetricsFile } from '../write-metrics.js';
 import { requireWritable } from '../require-writable.js';
-import { formatOption, runPlanCommand, type PlanFlags } from './plan.js';
+import { formatOption, parseResumeFlags, runPlanCommand, type PlanFlags } from './plan.js';
 
 interface RunFlags extends PlanFlags {
   dryRun: boolean;
@@ -30,6 +30,8 @@ export function registerRun(program: Command, action: ActionFactory): void {
     .description('delete, pseudonymize and anonymize due rows in resumable batches')
     .option('--only <ids>', 'only these rule ids, comma-separated')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--resume', "continue unfinished runs with their own now and cutoffs, even when --now differs", false)
+    .option('--restart', 'discard unfinished runs (their checkpoints) and use --now for every rule', false)
     .option('--dry-run', 'report what would be done, write nothing (same as plan)', false)
     .option('--yes', 'do not ask before writing on a terminal', false)
     .option('--due', 'only rules whose schedule fired since their last completed run', false)
@@ -52,6 +54,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
         if (flags.dryRun) return runPlanCommand(ctx, flags, 'dry-run', { due: flags.due });
         const started = Date.now();
         const now = parseNow(flags.now, () => new Date());
+        const resume = parseResumeFlags(flags);
         const only = parseOnly(flags.only);
         const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
         selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
@@ -66,6 +69,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
             url,
             now,
             only,
+            resume,
             due: flags.due,
             batchSize,
             maxRowsPerSecond,

@@ -40,7 +40,8 @@ export function renderStatusText(status: StatusReport): string {
     );
     if (rule.resumable) lines.push('  resumable  yes: the next run continues from its checkpoint');
     if (rule.lock) lines.push(`  locked by  pid ${rule.lock.pid} (${rule.lock.applicationName}) since ${rule.lock.since ?? '?'}`);
-    lines.push(`  next due   ${rule.nextDue ?? 'no schedule (every run --due)'}`);
+    if (rule.dueNow) lines.push(`  next due   due now (${rule.missed ? `missed ${rule.missed}` : 'an unfinished run can resume'}); then ${rule.nextDue}`);
+    else lines.push(`  next due   ${rule.nextDue ?? 'no schedule (every run --due)'}`);
   }
   lines.push('', status.ledger.verified ? `ledger: ${status.ledger.batches} batches, chain verified` : `ledger: BROKEN at seq ${status.ledger.brokenAt} (of ${status.ledger.batches} batches)`);
   return lines.join('\n') + '\n';

@@ -60,6 +60,18 @@ describe('run --due, status and metrics over a series of times', () => {
     expect(report.ledger.batches).toBeGreaterThan(0);
   });
 
+  it('shows a rule whose fire time passed without a run as due now (missed ...), as run --due would run it', async () => {
+    // verification-codes fired at 06:00; its last run was at 05:00.
+    const report = await status('2026-11-26T06:30:00Z');
+    const byId = new Map(report.rules.map((rule) => [rule.id, rule as unknown as { dueNow: boolean; missed: string | null; nextDue: string }]));
+    expect(byId.get('verification-codes')).toMatchObject({ dueNow: true, missed: '2026-11-26T06:00:00.000Z', nextDue: '2026-11-26T12:00:00.000Z' });
+    expect(byId.get('device-logs')).toMatchObject({ dueNow: false, missed: null });
+    const text = await runCli(['status', '--db', database.url, '--rules', RULES, '--now', '2026-11-26T06:30:00Z']);
+    expect(text.stdout).toContain('next due   due now (missed 2026-11-26T06:00:00.000Z); then 2026-11-26T12:00:00.000Z');
+    const due = await runCli(['run', '--dry-run', '--due', '--db', database.url, '--rules', RULES, '--now', '2026-11-26T06:30:00Z', '--format', 'json']);
+    expect((JSON.parse(due.stdout) as { rules: { id: string }[] }).rules.map((rule) => rule.id)).toEqual(['verification-codes']);
+  });
+
   it('names the pid holding a rule lock taken by another connection', async () => {
     const holder = new pg.Client({ connectionString: database.url, application_name: 'someone-else' });
     await holder.connect();
