@@ -1,3 +1,4 @@
+import { readBareColumn } from '../rules/parse-fragment.js';
 import type { Rule, RuleProblem, RuleSet, Severity } from '../rules/types.js';
 import { checkStrategyColumn } from '../strategies/index.js';
 import { quoteIdent } from '../sql/quote.js';
@@ -117,40 +118,14 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
 
 /** Without an index on the clock every batch scans the table: warn with the index to add. */
 function checkClockIndex(rule: Rule, table: TableInfo, catalog: Catalog, report: Report): void {
-  const parts = parseColumnReference(rule.clock);
-  if (!parts) return;
-  const column = parts[parts.length - 1]!;
-  const [schema, name] = parts.length === 3 ? [parts[0], parts[1]] : [undefined, parts[0]];
-  const owner =
-    name === undefined
-      ? table
-      : [table, ...catalog.tables.values()].find((candidate) => candidate.name === name && (schema === undefined || candidate.schema === schema));
+  const bare = readBareColumn(rule.clock);
+  if (!bare) return;
+  const owner = bare.table ? (bare.table === table.name ? table : [...catalog.tables.values()].find((candidate) => candidate.name === bare.table)) : table;
+  const column = bare.column;
   if (!owner || !owner.columns.has(column)) return;
   const indexed = owner.indexes.some((index) => index.columns[0] === column) || owner.primaryKey?.[0] === column;
   if (!indexed) {
     report('warning', 'clock-not-indexed', ['clock'], `no index starts with ${owner.qualified}.${quoteIdent(column)}; every batch scans the table. Add: CREATE INDEX CONCURRENTLY ON ${owner.qualified} (${quoteIdent(column)});`);
-  }
-}
-
-const NAME_PART = /\s*(?:"((?:[^"]|"")+)"|([\p{L}_][\p{L}\p{N}_$]*))\s*/uy;
-
-/**
- * A clock that is a plain column reference (`col`, `tbl.col`, `schema.tbl.col`,
- * any part quoted) -> its parts as PostgreSQL reads them: quoted parts exactly,
- * unquoted ones folded to lower case. Undefined for any other expression.
- */
-export function parseColumnReference(sql: string): string[] | undefined {
-  const parts: string[] = [];
-  let index = 0;
-  for (;;) {
-    NAME_PART.lastIndex = index;
-    const match = NAME_PART.exec(sql);
-    if (!match) return undefined;
-    parts.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]!.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()));
-    index = NAME_PART.lastIndex;
-    if (index === sql.length) return parts.length <= 3 ? parts : undefined;
-    if (sql[index] !== '.') return undefined;
-    index++;
   }
 }
 
