@@ -62,7 +62,7 @@ function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column
   if (rule.key) {
     for (const column of rule.key) if (!table.columns.has(column)) report('error', 'unknown-column', ['key'], missing(column));
     // A key is a set of columns: (TrackId, PlaylistId) is unique when the primary key is (PlaylistId, TrackId).
-    const unique = sameColumns(table.primaryKey, rule.key) || table.indexes.some((index) => index.unique && !index.partial && sameColumns(index.columns, rule.key));
+    const unique = sameColumns(table.primaryKey, rule.key) || table.indexes.some((index) => index.unique && !index.partial && sameColumns(index.columns, rule.key!));
     if (!unique) report('warning', 'key-not-unique', ['key'], `no primary key or unique index on (${rule.key.join(', ')}): rows sharing a key are processed together`);
     return;
   }

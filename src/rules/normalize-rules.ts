@@ -44,6 +44,7 @@ export function normalizeRule(
     schedule: written.schedule,
     timezone: written.timezone ?? defaults.timezone,
     cascade: (written.cascade ?? []).map(parseTableName),
+    after: written.after ?? [],
     batch: mergeBatch(defaults.batch, written.batch),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndex,

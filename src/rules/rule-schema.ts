@@ -99,6 +99,10 @@ export const writtenRule = z.strictObject({
   schedule: z.string().optional(),
   timezone: z.string().optional(),
   cascade: z.array(tableName).optional(),
+  after: z
+    .array(z.string().regex(RULE_ID_PATTERN, 'expected a rule id'))
+    .optional()
+    .meta({ description: 'ids of rules that must run before this one in the same run, besides the order its fragments imply (readers of a table before the rules that delete from it)' }),
   batch: batch.optional(),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });

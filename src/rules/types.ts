@@ -70,6 +70,8 @@ export interface Rule {
   schedule: string | undefined;
   timezone: string;
   cascade: TableName[];
+  /** Rule ids that must run before this one in the same run (`after:`), besides the order its fragments imply. */
+  after: string[];
   phases: Phase[];
   batch: BatchSettings;
 }

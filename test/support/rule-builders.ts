@@ -18,6 +18,7 @@ export function buildRule(overrides: Partial<Rule> = {}): Rule {
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    after: [],
     phases: [buildPhase()],
     batch: DEFAULT_BATCH,
     ...overrides,

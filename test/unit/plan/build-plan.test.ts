@@ -55,6 +55,7 @@ function rule(id: string, tableName: string, phases: Phase[], extra: Partial<Rul
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    after: [],
     phases,
     batch: { targetMs: 250, maxRows: 50_000 },
     ...extra,

@@ -61,6 +61,7 @@ function rule(overrides: Partial<Rule> & Pick<Rule, 'id' | 'clock'>): Rule {
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    after: [],
     phases: [],
     batch: { targetMs: 250, maxRows: 50_000 },
     ...overrides,

@@ -1,0 +1,139 @@
+import type { Catalog, TableInfo } from '../catalog/types.js';
+import { tableKey } from '../catalog/read-catalog.js';
+import { readFragmentReferences, type FragmentKind } from '../rules/parse-fragment.js';
+import type { Rule } from '../rules/types.js';
+import { isLetheError } from '../errors.js';
+
+/**
+ * Rules run in dependency order: a rule whose fragments read a table (its join,
+ * clock, where, hold, or the holds query) runs before the rules that delete
+ * from or change that table, so a clock derived from other rows (a customer's
+ * last invoice) is read before those rows go. `after: [id]` adds an order by
+ * hand. Pure; the tables come from the fragments' parse trees and the catalog.
+ */
+export interface RuleDependency {
+  /** The rule that must run first. */
+  before: string;
+  /** The rule that waits for it. */
+  after: string;
+  /** `reads`: `before` reads a table `after` deletes from or changes; `after-key`: stated with `after:`. */
+  reason: 'reads' | 'after-key';
+  /** For `reads`: the table, qualified. */
+  table?: string;
+  /** For `reads`: whether the table feeds `before`'s clock (its join or clock). */
+  clock?: boolean;
+}
+
+export interface RuleOrder {
+  /** Rule ids in run order. */
+  order: string[];
+  dependencies: RuleDependency[];
+  /** Dependencies that could not be kept because they form a cycle (the file order decides there). */
+  broken: RuleDependency[];
+}
+
+interface RuleTables {
+  rule: Rule;
+  own: string | undefined;
+  /** Tables the rule deletes from or changes: its own, and when it deletes, its cascades at any depth. */
+  writes: Set<string>;
+  /** Tables its fragments read, other than its own; `clock` ones feed its clock (join and clock keys). */
+  reads: Map<string, { clock: boolean }>;
+}
+
+export function orderRules(rules: Rule[], catalog: Catalog, holdsSubjects: string | undefined): RuleOrder {
+  const tables = rules.map((rule) => tablesOf(rule, catalog, holdsSubjects));
+  const dependencies: RuleDependency[] = [];
+  for (const reader of tables) {
+    for (const writer of tables) {
+      if (reader === writer) continue;
+      for (const [table, { clock }] of reader.reads) {
+        if (writer.writes.has(table)) dependencies.push({ before: reader.rule.id, after: writer.rule.id, reason: 'reads', table, clock });
+      }
+    }
+  }
+  const ids = new Set(rules.map((rule) => rule.id));
+  for (const rule of rules) for (const id of rule.after) if (ids.has(id)) dependencies.push({ before: id, after: rule.id, reason: 'after-key' });
+  return { ...sortTopologically(rules.map((rule) => rule.id), dependencies), dependencies };
+}
+
+/**
+ * Kahn's algorithm, always taking the earliest rule (file order) that is free;
+ * when only a cycle is left, its earliest rule goes first and the dependencies
+ * it breaks are returned.
+ */
+function sortTopologically(ids: string[], dependencies: RuleDependency[]): Pick<RuleOrder, 'order' | 'broken'> {
+  const order: string[] = [];
+  const broken: RuleDependency[] = [];
+  const placed = new Set<string>();
+  while (order.length < ids.length) {
+    const waiting = (id: string) => dependencies.filter((dependency) => dependency.after === id && !placed.has(dependency.before) && dependency.before !== id);
+    const free = ids.find((id) => !placed.has(id) && waiting(id).length === 0);
+    const next = free ?? ids.find((id) => !placed.has(id))!;
+    if (!free) broken.push(...waiting(next));
+    order.push(next);
+    placed.add(next);
+  }
+  return { order, broken };
+}
+
+function tablesOf(rule: Rule, catalog: Catalog, holdsSubjects: string | undefined): RuleTables {
+  const table = catalog.tables.get(tableKey(rule.table));
+  const own = table?.qualified;
+  const writes = new Set<string>(own ? [own] : []);
+  if (table && rule.phases.some((phase) => phase.action === 'delete')) for (const child of deletedChildren(rule, table, catalog)) writes.add(child);
+  const reads = new Map<string, { clock: boolean }>();
+  const fragments: [FragmentKind, string | undefined, boolean][] = [
+    ['join', rule.join, true],
+    ['value', rule.clock, true],
+    ['predicate', rule.where, false],
+    ['predicate', rule.hold, false],
+    ['value', rule.subject, false],
+    ['query', rule.subject ? holdsSubjects : undefined, false],
+  ];
+  for (const [kind, text, clock] of fragments) {
+    if (!text) continue;
+    let references: ReturnType<typeof readFragmentReferences>;
+    try {
+      references = readFragmentReferences(kind, text);
+    } catch (error) {
+      if (isLetheError(error)) throw error; // the parser was not loaded: never order silently without it
+      continue; // a fragment that does not parse is reported by the checks, not here
+    }
+    for (const reference of references.tables) {
+      for (const qualified of resolveTable(reference, catalog)) {
+        if (qualified === own) continue;
+        reads.set(qualified, { clock: clock || (reads.get(qualified)?.clock ?? false) });
+      }
+    }
+  }
+  return { rule, own, writes, reads };
+}
+
+/** A table a fragment names -> the known tables it can stand for (by schema and name, or by name). */
+function resolveTable(reference: { schema: string | undefined; name: string }, catalog: Catalog): string[] {
+  const known = [...catalog.tables.values()];
+  const exact = known.filter((info) => info.name === reference.name && (reference.schema === undefined || info.schema === reference.schema));
+  if (reference.schema !== undefined || exact.length <= 1) return exact.map((info) => info.qualified);
+  // Several schemas hold the name: an unqualified name means the first on search_path.
+  const first = catalog.searchPath?.find((schema) => exact.some((info) => info.schema === schema));
+  return first ? exact.filter((info) => info.schema === first).map((info) => info.qualified) : exact.map((info) => info.qualified);
+}
+
+/** Children a delete removes: listed cascades and ON DELETE CASCADE ones, at any depth. */
+function deletedChildren(rule: Rule, table: TableInfo, catalog: Catalog): string[] {
+  const listed = new Set(rule.cascade.map((name) => catalog.tables.get(tableKey(name))?.qualified));
+  const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
+  const found = new Set<string>();
+  const visit = (parent: TableInfo, top: boolean) => {
+    for (const foreignKey of parent.referencedBy) {
+      const removed = foreignKey.onDelete === 'c' || (top && listed.has(foreignKey.table));
+      if (!removed || found.has(foreignKey.table) || foreignKey.table === table.qualified) continue;
+      found.add(foreignKey.table);
+      const child = byQualified.get(foreignKey.table);
+      if (child) visit(child, false);
+    }
+  };
+  visit(table, true);
+  return [...found];
+}
