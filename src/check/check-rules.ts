@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { checkRulesAgainstCatalog } from '../catalog/check-rules-against-catalog.js';
 import { probeRules } from '../catalog/probe-rules.js';
+import { checkRuleOrder } from './check-rule-order.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import type { Catalog } from '../catalog/types.js';
 import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
@@ -32,6 +33,7 @@ export async function checkRulesWith(client: SqlClient, ruleSet: RuleSet, now: D
     const failing = new Set(problems.filter((problem) => problem.severity === 'error').map((problem) => problem.file + '\0' + problem.path.split('.')[0]));
     const broken = new Set(ruleSet.rules.filter((rule) => failing.has(rule.source.file + '\0' + rule.source.locate([]).path)));
     problems.push(...(await probeRules(client, ruleSet, catalog, now, broken)));
+    problems.push(...(await checkRuleOrder(ruleSet, catalog)));
     problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     return { problems, catalog };
   }

@@ -3,27 +3,39 @@ import { isLetheError } from '../errors.js';
 import type { Plan, PlannedRule } from '../plan/types.js';
 import type { Report, RuleReport } from '../report/types.js';
 import { runRule } from './run-rule.js';
+import { runsAfterOf } from '../plan/order-rules.js';
 import type { Connection, ExecuteOptions } from './types.js';
 import { countRemaining, type PendingCount } from './count-remaining.js';
 
 /**
- * Runs the plan's rules: rules on different tables in parallel (up to
- * --concurrency), rules on one table one after another. Each rule yields a
+ * Runs the plan's rules in its order: a rule starts once the rules it waits
+ * for (dependency order, and earlier rules on the same table) have finished;
+ * independent rules run in parallel, up to --concurrency. Each rule yields a
  * result; one failing rule does not stop the others.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<Report> {
   const limit = pLimit(Math.max(1, options.concurrency));
-  const byTable = new Map<string, PlannedRule[]>();
-  for (const planned of plan.rules) byTable.set(planned.table.qualified, [...(byTable.get(planned.table.qualified) ?? []), planned]);
   const results = new Map<string, RuleReport>();
   const pendingCounts: PendingCount[] = [];
-  await Promise.all(
-    [...byTable.values()].map((group) =>
-      limit(async () => {
-        for (const planned of group) results.set(planned.rule.id, await runRuleSafely(planned, options, plan.now, pendingCounts));
-      }),
-    ),
-  );
+  const finished = new Map<string, Promise<void>>();
+  const lastOnTable = new Map<string, string>();
+  for (const planned of plan.rules) {
+    const waitsFor = new Set((planned.runsAfter ?? []).map((dependency) => dependency.before));
+    const previous = lastOnTable.get(planned.table.qualified);
+    if (previous) waitsFor.add(previous);
+    lastOnTable.set(planned.table.qualified, planned.rule.id);
+    const predecessors = [...waitsFor].flatMap((id) => finished.get(id) ?? []);
+    // Wait before taking a slot, so waiting rules never hold the slots their predecessors need.
+    finished.set(
+      planned.rule.id,
+      Promise.all(predecessors).then(() =>
+        limit(async () => {
+          results.set(planned.rule.id, await runRuleSafely(planned, options, plan.now, pendingCounts));
+        }),
+      ),
+    );
+  }
+  await Promise.all(finished.values());
   await countAfterEveryRule(pendingCounts, options);
   const rules = plan.rules.map((planned) => results.get(planned.rule.id)!);
   return { lethe: 1, mode: 'run', now: plan.now.toISOString(), runId: options.runId, status: overallStatus(rules), rules };
@@ -49,7 +61,7 @@ async function countAfterEveryRule(pending: PendingCount[], options: ExecuteOpti
 
 async function runRuleSafely(planned: PlannedRule, options: ExecuteOptions, now: Date, pendingCounts: PendingCount[]): Promise<RuleReport> {
   try {
-    return await runRule(planned, options, now, pendingCounts);
+    return { ...(await runRule(planned, options, now, pendingCounts)), ...runsAfterOf(planned) };
   } catch (error) {
     const code = isLetheError(error) ? error.code : 'SQL_FAILED';
     const message = error instanceof Error ? error.message : String(error);

@@ -16,6 +16,7 @@ import { findDueRules } from '../schedule/find-due-rules.js';
 import { selectRules } from '../plan/build-plan.js';
 import { finishRun, insertRun } from '../state/runs.js';
 import { executePlan } from './execute-plan.js';
+import { countClockless, reportLostClocks, rulesWithDerivedClocks } from './count-lost-clocks.js';
 import type { BatchEvent, ExecuteOptions } from './types.js';
 
 export interface RunRetentionOptions {
@@ -51,11 +52,12 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     options.logger.info('no rule is due', { now: options.now.toISOString() });
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
-  const { plan, hasPgcrypto, preview } = await withReadOnlySnapshot(db, async (client) => {
+  const { plan, hasPgcrypto, preview, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
     requireSecrets(prepared.plan, options.readSecret);
     const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
-    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted };
+    const derived = rulesWithDerivedClocks(prepared.plan);
+    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted, derivedClocks: derived, clocklessBefore: await countClockless(client, derived) };
   });
   if (options.confirm && preview && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
@@ -94,6 +96,10 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
   const report = await executePlan(plan, executeOptions);
+  if (derivedClocks.length > 0) {
+    const clocklessAfter = await withClient(db, (client) => countClockless(client, derivedClocks));
+    reportLostClocks(report, derivedClocks, clocklessBefore, clocklessAfter);
+  }
   const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? null;
   await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
   options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });

@@ -5,6 +5,7 @@ import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-st
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
 import { createFittingFakeGenerator, hashInNode, maxCharacters } from '../strategies/index.js';
 import type { Plan, PlannedPhase, PlannedRule } from './types.js';
+import { runsAfterOf } from './order-rules.js';
 
 export interface MeasureOptions {
   mode: 'plan' | 'dry-run';
@@ -37,7 +38,7 @@ async function measureRule(client: SqlClient, planned: PlannedRule, options: Mea
     else phases.push(await measurePhase(client, planned, window, options));
   }
   const resumes = planned.resume ? { resumes: { runId: planned.resume.runId, now: planned.resume.now.toISOString() } } : {};
-  return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'planned', ...resumes, phases };
+  return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'planned', ...resumes, ...runsAfterOf(planned), phases };
 }
 
 function finishedPhase(window: PlannedPhase): PhaseReport {

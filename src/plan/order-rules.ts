@@ -3,6 +3,7 @@ import { tableKey } from '../catalog/read-catalog.js';
 import { readFragmentReferences, type FragmentKind } from '../rules/parse-fragment.js';
 import type { Rule } from '../rules/types.js';
 import { isLetheError } from '../errors.js';
+import type { Plan, PlannedRule } from './types.js';
 
 /**
  * Rules run in dependency order: a rule whose fragments read a table (its join,
@@ -136,4 +137,27 @@ function deletedChildren(rule: Rule, table: TableInfo, catalog: Catalog): string
   };
   visit(table, true);
   return [...found];
+}
+
+/** The plan's rules in run order, each with the rules it waits for. */
+export function orderPlan(plan: Plan, catalog: Catalog, holdsSubjects: string | undefined): Plan {
+  const { order, dependencies, broken } = orderRules(plan.rules.map((planned) => planned.rule), catalog, holdsSubjects);
+  const byId = new Map(plan.rules.map((planned) => [planned.rule.id, planned]));
+  const kept = dependencies.filter((dependency) => !broken.includes(dependency));
+  return {
+    ...plan,
+    rules: order.map((id) => ({ ...byId.get(id)!, runsAfter: kept.filter((dependency) => dependency.after === id) })),
+  };
+}
+
+/** Why a rule waits for another, for the plan and the run report. */
+export function describeDependency(dependency: RuleDependency): string {
+  if (dependency.reason === 'after-key') return `runs after '${dependency.before}' (after: in the rule)`;
+  return `runs after '${dependency.before}': it reads ${dependency.table}${dependency.clock ? ' for its clock' : ''}, which this rule deletes from or changes`;
+}
+
+/** The report's `runsAfter` of a planned rule (nothing when it waits for no rule). */
+export function runsAfterOf(planned: PlannedRule): { runsAfter?: { rule: string; because: string }[] } {
+  const dependencies = planned.runsAfter ?? [];
+  return dependencies.length === 0 ? {} : { runsAfter: dependencies.map((dependency) => ({ rule: dependency.before, because: describeDependency(dependency) })) };
 }

@@ -10,6 +10,8 @@ import type { Report } from '../report/types.js';
 import { buildPlan, selectRules } from './build-plan.js';
 import { measurePlan, type MeasureOptions } from './measure-plan.js';
 import { applyCheckpoints, type ResumeOptions } from './resolve-resume.js';
+import { orderPlan } from './order-rules.js';
+import { loadFragmentParser } from '../rules/parse-fragment.js';
 import { DEFAULT_STATE_SCHEMA, stateSchemaExists } from '../state/ensure-state-schema.js';
 import { readCheckpoints } from '../state/checkpoints.js';
 
@@ -48,7 +50,8 @@ export async function preparePlan(
   const selected = { ...ruleSet, rules: selectRules(ruleSet.rules, only) };
   const { problems, catalog } = await checkRulesWith(client, selected, now);
   throwOnErrors(problems);
-  const plan = buildPlan(selected, catalog, now);
+  await loadFragmentParser();
+  const plan = orderPlan(buildPlan(selected, catalog, now), catalog, selected.holds.subjects);
   return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning') };
 }
 

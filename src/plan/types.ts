@@ -1,5 +1,6 @@
 import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnChange, Phase, Rule } from '../rules/types.js';
+import type { RuleDependency } from './order-rules.js';
 
 export interface KeyColumn {
   name: string;
@@ -51,6 +52,8 @@ export interface PlannedRule {
   holdsSubjects: string | undefined;
   /** Set when the run continues an unfinished run: cutoffs are those of its now, not the plan's. */
   resume?: ResumePoint | undefined;
+  /** Rules of the same run this one waits for (dependency order); set by orderPlan. */
+  runsAfter?: RuleDependency[];
 }
 
 export interface Plan {

@@ -5,6 +5,8 @@ import type { PhaseReport, Report, RuleReport } from './types.js';
 export function renderText(report: Report): string {
   const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`, ''];
   const isRun = report.mode === 'run';
+  // The rules are listed in run order; when some wait for others, say the order outright.
+  if (report.rules.some((rule) => rule.runsAfter?.length)) lines.splice(1, 0, `run order: ${report.rules.map((rule) => rule.id).join(' -> ')}`);
   for (const [category, rules] of groupByCategory(report)) {
     lines.push(category);
     for (const rule of rules) lines.push(...renderRule(rule, isRun));
@@ -24,6 +26,8 @@ function renderRule(rule: RuleReport, isRun: boolean): string[] {
   if (rule.error) lines.push(`    error ${rule.error.code}: ${rule.error.message}`);
   if (rule.lockedBy) lines.push(`    locked by pid ${rule.lockedBy.pid} (${rule.lockedBy.applicationName}) since ${formatDate(rule.lockedBy.since)}`);
   if (rule.stoppedBecause) lines.push(`    stopped: ${rule.stoppedBecause}`);
+  for (const dependency of rule.runsAfter ?? []) lines.push(`    ${dependency.because}`);
+  if (rule.clocksLost) lines.push(`    ${formatCount(rule.clocksLost.rows)} rows lost their clock during the run (${rule.clocksLost.because}): they no longer expire`);
   if (rule.resumes) lines.push(`    resumes unfinished run ${rule.resumes.runId.slice(0, 8)} with its now ${rule.resumes.now} (cutoffs below are that run's)`);
   if (rule.phases.length === 0) return lines;
   const header = ['after', 'action', 'cutoff', 'candidates', 'held', isRun ? 'affected' : 'batches~', isRun ? 'deferred' : 'oldest'];

@@ -54,6 +54,14 @@ const ruleReport = z.object({
     .object({ runId: z.string(), now: isoTime })
     .optional()
     .meta({ description: "the unfinished run this rule continues: its phases' cutoffs come from this now, not the report's" }),
+  runsAfter: z
+    .array(z.object({ rule: z.string(), because: z.string() }))
+    .optional()
+    .meta({ description: 'rules of the same run this one waits for: readers of a table run before the rules that delete from or change it, and after: in the rule' }),
+  clocksLost: z
+    .object({ rows: count, because: z.string() })
+    .optional()
+    .meta({ description: 'run only: rows whose clock became NULL during the run because another rule changed what it is derived from; they no longer expire' }),
 });
 
 export const reportSchema = z

@@ -52,6 +52,10 @@ export interface RuleReport {
   stoppedBecause?: string;
   /** The unfinished run this rule continues: its cutoffs come from that run's now, not the report's. */
   resumes?: { runId: string; now: string };
+  /** Rules of the same run this one waits for (dependency order), and why. */
+  runsAfter?: { rule: string; because: string }[];
+  /** Run only: rows of this rule whose clock became NULL (or whose clock row vanished) during the run, because another rule of the run changed what it is derived from. */
+  clocksLost?: { rows: number; because: string };
 }
 
 export interface Report {

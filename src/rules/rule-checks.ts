@@ -4,6 +4,7 @@ import { checkCron, isValidTimezone } from './cron.js';
 import { approximateMs } from './parse-duration.js';
 import { checkFragment, type FragmentKind } from './parse-fragment.js';
 import type { Rule, RuleProblem, Severity } from './types.js';
+import { suggestClosest } from './did-you-mean.js';
 import { formatPath, locate, type KeyPath, type PositionedDocument } from './yaml-positions.js';
 
 /** A normalized rule with what is needed to point back into its file. */
@@ -151,6 +152,21 @@ const checkCascadeNeedsDelete: RuleCheck = ({ rules }, report) => {
   }
 };
 
+/** `after:` names rules of the rule set, other than the rule itself. */
+const checkAfterIds: RuleCheck = ({ rules }, report) => {
+  const ids = rules.map((located) => located.rule.id);
+  for (const { rule, positioned, index } of rules) {
+    rule.after.forEach((id, position) => {
+      const path = ['rules', index, 'after', position];
+      if (id === rule.id) report('after-self', positioned)('error', path, 'a rule cannot run after itself');
+      else if (!ids.includes(id)) {
+        const close = suggestClosest(id, ids);
+        report('unknown-after', positioned)('error', path, `no rule with id '${id}'${close ? `; did you mean '${close}'?` : ''}`);
+      }
+    });
+  }
+};
+
 export const RULE_CHECKS: readonly RuleCheck[] = [
   checkUniqueRuleIds,
   checkPhaseOrder,
@@ -160,6 +176,7 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   checkSqlFragments,
   checkHoldsReachRules,
   checkCascadeNeedsDelete,
+  checkAfterIds,
 ];
 
 /** Runs every named check and collects all problems; none throws. */

@@ -32,7 +32,8 @@ CREATE TABLE "InvoiceLine" (
   "InvoiceId" integer NOT NULL REFERENCES "Invoice" ("InvoiceId") ON DELETE CASCADE,
   "TrackId" integer NOT NULL,
   "UnitPrice" numeric(10,2) NOT NULL,
-  "Quantity" integer NOT NULL
+  "Quantity" integer NOT NULL,
+  "LineDate" timestamp NOT NULL
 );
 CREATE INDEX "IFK_InvoiceLineInvoiceId" ON "InvoiceLine" ("InvoiceId");
 CREATE TABLE "Playlist" (
@@ -53,8 +54,16 @@ FROM generate_series(1, 60) AS i;
 INSERT INTO "Invoice" ("InvoiceId", "CustomerId", "InvoiceDate", "BillingCity", "Total")
 SELECT i * 10 + j, i, TIMESTAMP '${CHINOOK_NOW.slice(0, 10)}' - make_interval(days => i * 20 + j * 30), 'City' || i, (i + j)::numeric
 FROM generate_series(1, 60) AS i, generate_series(1, 5) AS j WHERE j <= (i % 5) + 1;
-INSERT INTO "InvoiceLine" ("InvoiceLineId", "InvoiceId", "TrackId", "UnitPrice", "Quantity")
-SELECT "InvoiceId" * 10 + k, "InvoiceId", k, 0.99, 1 FROM "Invoice", generate_series(1, 3) AS k;
+INSERT INTO "InvoiceLine" ("InvoiceLineId", "InvoiceId", "TrackId", "UnitPrice", "Quantity", "LineDate")
+SELECT "InvoiceId" * 10 + k, "InvoiceId", k, 0.99, 1, "InvoiceDate" FROM "Invoice", generate_series(1, 3) AS k;
+-- Unicode and spaces in names; a second schema whose child table has no ON DELETE CASCADE.
+CREATE TABLE "Straße Kunden" ("Kunden Nr" integer PRIMARY KEY, "Straße" varchar(40), "Geändert" timestamptz NOT NULL);
+INSERT INTO "Straße Kunden" SELECT i, 'Hauptstraße ' || i, TIMESTAMPTZ '${CHINOOK_NOW}' - make_interval(days => i * 100) FROM generate_series(1, 10) AS i;
+CREATE SCHEMA store;
+CREATE TABLE store."Order" ("OrderId" integer PRIMARY KEY, "PlacedAt" timestamptz NOT NULL);
+CREATE TABLE store."OrderLine" ("OrderLineId" integer PRIMARY KEY, "OrderId" integer NOT NULL REFERENCES store."Order" ("OrderId"));
+INSERT INTO store."Order" SELECT i, TIMESTAMPTZ '${CHINOOK_NOW}' - make_interval(days => i * 100) FROM generate_series(1, 10) AS i;
+INSERT INTO store."OrderLine" SELECT i, i FROM generate_series(1, 10) AS i;
 -- 20 playlists, p*40 days old, 2 tracks each.
 INSERT INTO "Playlist" ("PlaylistId", "Name", "CreatedAt")
 SELECT p, 'Playlist ' || p, TIMESTAMPTZ '${CHINOOK_NOW}' - make_interval(days => p * 40) FROM generate_series(1, 20) AS p;
