@@ -5,6 +5,8 @@ import type { Report } from '../../../src/report/types.js';
 import { loadRulesOrThrow } from '../../../src/rules/load-rules.js';
 import type { ResumeOptions } from '../../../src/plan/resolve-resume.js';
 import { runCli } from '../../support/run-cli.js';
+import { main } from '../../../src/cli/main.js';
+import type { CliIO } from '../../../src/cli/context.js';
 import { CHINOOK_NOW, createChinookDatabase, PLAYLISTS_RULE, writeRulesFolder } from '../../support/chinook-shape.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
@@ -99,6 +101,32 @@ describe('an unfinished run is visible and continued only on purpose', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`resumes unfinished run`);
     expect(dry.stdout).toContain(`with its now ${EARLY}`);
+  });
+
+  it('the confirmation question on a terminal shows the resumed now and counts; refusing writes nothing', async () => {
+    let stderr = '';
+    let asked = '';
+    const io: CliIO = {
+      writeStdout: () => undefined,
+      writeStderr: (text) => {
+        stderr += text;
+      },
+      env: {},
+      stdinIsTTY: true,
+      stderrIsTTY: true,
+      stderrColumns: undefined,
+      ask: async (question) => {
+        asked = question;
+        return false;
+      },
+    };
+    const code = await main(['node', 'lethe', 'run', '--no-progress', '--db', database.url, '--rules', rulesDir, '--now', LATE, '--resume'], io);
+    expect(code).toBe(2);
+    expect(asked).toBe('Apply these changes?');
+    expect(stderr).toContain(`resumes unfinished run`);
+    expect(stderr).toContain(`with its now ${EARLY}`);
+    expect(stderr).toMatch(new RegExp(`3y\\s+delete\\s+2023-12-01 00:00Z\\s+${dueInvoicesAtEarly - 10}\\s`));
+    expect(await count(database, `SELECT count(*) AS n FROM "Playlist"`)).toBe(20);
   });
 
   it('the prompt shows the resumed counts, and the run does exactly that (an unstarted rule keeps the stopped run now)', async () => {
