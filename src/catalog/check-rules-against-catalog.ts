@@ -6,7 +6,6 @@ import { tableKey } from './read-catalog.js';
 import { chooseWalk } from '../plan/build-plan.js';
 import type { Catalog, TableInfo } from './types.js';
 import { writeIdentifier, writeTableName } from '../rules/identifiers.js';
-import { suggestClosest } from '../rules/did-you-mean.js';
 
 type Report = (severity: Severity, check: string, path: (string | number)[], message: string) => void;
 
@@ -147,10 +146,8 @@ function didYouMeanTable(catalog: Catalog, written: string): string {
   return `; did you mean ${others.map((other) => `'${other}'`).join(' or ')}? Names are matched exactly, case included`;
 }
 
+/** A column that exists spelled the same but for case: names are exact, so say the exact spelling. */
 function didYouMeanColumn(table: TableInfo, written: string): string {
-  const names = [...table.columns.keys()];
-  const sameButCase = names.find((name) => name.toLowerCase() === written.toLowerCase());
-  const closest = sameButCase ?? suggestClosest(written, names);
-  if (!closest) return '';
-  return `; did you mean '${writeIdentifier(closest)}'?${sameButCase ? ' Names are matched exactly, case included' : ''}`;
+  const sameButCase = [...table.columns.keys()].find((name) => name.toLowerCase() === written.toLowerCase());
+  return sameButCase ? `; did you mean '${writeIdentifier(sameButCase)}'? Names are matched exactly, case included` : '';
 }

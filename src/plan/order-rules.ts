@@ -21,7 +21,11 @@ export interface RuleDependency {
   reason: 'reads' | 'after-key';
   /** For `reads`: the table, qualified. */
   table?: string;
-  /** For `reads`: whether the table feeds `before`'s clock (its join or clock). */
+  /**
+   * For `reads`: whether `after` can take `before`'s clock away: the table feeds `before`'s clock
+   * (its join or clock) and `after` deletes from it (without deleting `before`'s rows with it) or
+   * changes a column the clock's fragments name.
+   */
   clock?: boolean;
 }
 
@@ -36,10 +40,12 @@ export interface RuleOrder {
 interface RuleTables {
   rule: Rule;
   own: string | undefined;
-  /** Tables the rule deletes from or changes: its own, and when it deletes, its cascades at any depth. */
-  writes: Set<string>;
+  /** Tables the rule deletes from (its own and its cascades at any depth, when it deletes) or changes (the columns it sets). */
+  writes: Map<string, { deletes: boolean; columns: Set<string> }>;
   /** Tables its fragments read, other than its own; `clock` ones feed its clock (join and clock keys). */
   reads: Map<string, { clock: boolean }>;
+  /** Column names the clock's fragments (join and clock) refer to. */
+  clockColumns: Set<string>;
 }
 
 export function orderRules(rules: Rule[], catalog: Catalog, holdsSubjects: string | undefined): RuleOrder {
@@ -49,7 +55,12 @@ export function orderRules(rules: Rule[], catalog: Catalog, holdsSubjects: strin
     for (const writer of tables) {
       if (reader === writer) continue;
       for (const [table, { clock }] of reader.reads) {
-        if (writer.writes.has(table)) dependencies.push({ before: reader.rule.id, after: writer.rule.id, reason: 'reads', table, clock });
+        const write = writer.writes.get(table);
+        if (!write) continue;
+        // Rows deleted along with their clock's source lose nothing; a change matters only to the columns the clock reads.
+        const deletesReaderRows = reader.own !== undefined && (writer.writes.get(reader.own)?.deletes ?? false);
+        const takesClock = clock && (write.deletes ? !deletesReaderRows : [...write.columns].some((column) => reader.clockColumns.has(column)));
+        dependencies.push({ before: reader.rule.id, after: writer.rule.id, reason: 'reads', table, clock: takesClock });
       }
     }
   }
@@ -81,9 +92,12 @@ function sortTopologically(ids: string[], dependencies: RuleDependency[]): Pick<
 function tablesOf(rule: Rule, catalog: Catalog, holdsSubjects: string | undefined): RuleTables {
   const table = catalog.tables.get(tableKey(rule.table));
   const own = table?.qualified;
-  const writes = new Set<string>(own ? [own] : []);
-  if (table && rule.phases.some((phase) => phase.action === 'delete')) for (const child of deletedChildren(rule, table, catalog)) writes.add(child);
+  const deletes = rule.phases.some((phase) => phase.action === 'delete');
+  const changed = new Set(rule.phases.flatMap((phase) => [...phase.set.map((change) => change.column), ...(phase.mark ? [phase.mark] : [])]));
+  const writes = new Map<string, { deletes: boolean; columns: Set<string> }>(own ? [[own, { deletes, columns: changed }]] : []);
+  if (table && deletes) for (const child of deletedChildren(rule, table, catalog)) writes.set(child, { deletes: true, columns: new Set() });
   const reads = new Map<string, { clock: boolean }>();
+  const clockColumns = new Set<string>();
   const fragments: [FragmentKind, string | undefined, boolean][] = [
     ['join', rule.join, true],
     ['value', rule.clock, true],
@@ -101,6 +115,7 @@ function tablesOf(rule: Rule, catalog: Catalog, holdsSubjects: string | undefine
       if (isLetheError(error)) throw error; // the parser was not loaded: never order silently without it
       continue; // a fragment that does not parse is reported by the checks, not here
     }
+    if (clock) for (const column of references.columns) clockColumns.add(column[column.length - 1]!);
     for (const reference of references.tables) {
       for (const qualified of resolveTable(reference, catalog)) {
         if (qualified === own) continue;
@@ -108,7 +123,7 @@ function tablesOf(rule: Rule, catalog: Catalog, holdsSubjects: string | undefine
       }
     }
   }
-  return { rule, own, writes, reads };
+  return { rule, own, writes, reads, clockColumns };
 }
 
 /** A table a fragment names -> the known tables it can stand for (by schema and name, or by name). */
