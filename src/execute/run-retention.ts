@@ -57,7 +57,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     requireSecrets(prepared.plan, options.readSecret);
     const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
     const derived = rulesWithDerivedClocks(prepared.plan);
-    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted, derivedClocks: derived, clocklessBefore: await countClockless(client, derived) };
+    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted, derivedClocks: derived, clocklessBefore: await countClockless(client, derived, { inTransaction: true, logger: options.logger }) };
   });
   if (options.confirm && preview && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
@@ -97,7 +97,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   };
   const report = await executePlan(plan, executeOptions);
   if (derivedClocks.length > 0) {
-    const clocklessAfter = await withClient(db, (client) => countClockless(client, derivedClocks));
+    const clocklessAfter = await withClient(db, (client) => countClockless(client, derivedClocks, { inTransaction: false, logger: options.logger }));
     reportLostClocks(report, derivedClocks, clocklessBefore, clocklessAfter);
   }
   const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? null;
