@@ -27,6 +27,7 @@ export function renderMarkdown(report: Report): string {
       ...(rule.runsAfter ?? []).map((dependency) => `- \`${rule.id}\` ${dependency.because}`),
       ...(rule.clocksLost ? [`- \`${rule.id}\`: **${formatCount(rule.clocksLost.rows)} rows lost their clock** during the run (${rule.clocksLost.because})`] : []),
       ...(rule.resumes ? [`- \`${rule.id}\`: resumes unfinished run ${rule.resumes.runId.slice(0, 8)} with its now \`${rule.resumes.now}\` (its cutoffs)`] : []),
+      ...rule.phases.flatMap((phase) => (phase.partitions ?? []).map((drop) => `- \`${rule.id}\` ${phase.action} ${phase.after}: drops partition \`${drop.partition}\` whole (${drop.bound}): ${formatCount(drop.rows)} rows`)),
       ...rule.phases.flatMap((phase) => (phase.cascades ?? []).map((cascade) => `- \`${rule.id}\` ${phase.action} ${phase.after}: also removes ${formatCount(cascade.rows)} rows of ${cascade.table}`)),
     ]);
     lines.push('', ...notes, ...(notes.length ? [''] : []));
