@@ -10,7 +10,8 @@ import {
   type WrittenSettings,
 } from './rule-schema.js';
 import type { RuleProblem } from './types.js';
-import { formatPath, locate, parsePositioned, type KeyPath, type PositionedDocument } from './yaml-positions.js';
+import { RULE_FILE_LIMITS } from './rule-file-limits.js';
+import { findFlowDepthOver, findNodeDepthOver, formatPath, locate, parsePositioned, type KeyPath, type PositionedDocument } from './yaml-positions.js';
 
 export type ParsedFile =
   | {
@@ -24,8 +25,20 @@ export type ParsedFile =
   | { kind: 'settings'; positioned: PositionedDocument; written: WrittenSettings | undefined; problems: RuleProblem[] };
 
 /** YAML text -> written form, with every problem located by file, line, column and key path. */
-export function parseRuleFile(file: string, text: string, isSettings: boolean): ParsedFile {
-  const positioned = parsePositioned(file, text);
+export function parseRuleFile(file: string, text: string, isSettings: boolean, maxRules: number = RULE_FILE_LIMITS.rules): ParsedFile & { ruleCount: number } {
+  const kind = isSettings ? 'settings' : 'rules';
+  const refuse = (check: string, line: number, column: number, message: string) =>
+    ({ kind, positioned: parsePositioned(file, ''), written: undefined, ruleCount: 0, problems: [{ severity: 'error', check, file, line, column, path: '(file)', message }] }) as ParsedFile & { ruleCount: number };
+  const tooDeep = `nesting deeper than ${RULE_FILE_LIMITS.depth} levels; rule files need about 8`;
+  const flowDepth = findFlowDepthOver(text, RULE_FILE_LIMITS.depth);
+  if (flowDepth !== undefined) return refuse('too-deep', ...lineAndColumn(text, flowDepth), tooDeep);
+  let positioned: PositionedDocument;
+  try {
+    positioned = parsePositioned(file, text);
+  } catch (error) {
+    if (error instanceof RangeError) return refuse('too-deep', 1, 1, tooDeep);
+    throw error;
+  }
   const problems: RuleProblem[] = positioned.doc.errors.map((error) => ({
     severity: 'error',
     check: 'yaml-syntax',
@@ -35,31 +48,53 @@ export function parseRuleFile(file: string, text: string, isSettings: boolean): 
     path: '(file)',
     message: `invalid YAML: ${error.message.split('\n')[0]}`,
   }));
-  if (problems.length > 0) return { kind: isSettings ? 'settings' : 'rules', positioned, written: undefined, problems } as ParsedFile;
+  if (problems.length > 0) return { kind, positioned, written: undefined, problems, ruleCount: 0 } as ParsedFile & { ruleCount: number };
+  const nodeDepth = findNodeDepthOver(positioned, RULE_FILE_LIMITS.depth);
+  if (nodeDepth !== undefined) return refuse('too-deep', ...lineAndColumn(text, nodeDepth), tooDeep);
 
-  const value = positioned.doc.toJS() ?? (isSettings ? {} : undefined);
+  let value: unknown;
+  try {
+    value = positioned.doc.toJS({ maxAliasCount: RULE_FILE_LIMITS.aliases }) ?? (isSettings ? {} : undefined);
+  } catch (error) {
+    if (!/alias/i.test((error as Error)?.message ?? '')) throw error;
+    return refuse('too-many-aliases', 1, 1, `YAML aliases expand more than ${RULE_FILE_LIMITS.aliases} times (a "billion laughs" document?); write the rules out`);
+  }
   if (value === undefined || value === null) {
     problems.push({ severity: 'error', check: 'empty-file', file, line: 1, column: 1, path: '(file)', message: 'the file is empty; expected category and rules' });
-    return { kind: 'rules', positioned, written: undefined, problems };
+    return { kind: 'rules', positioned, written: undefined, problems, ruleCount: 0 };
   }
   if (isSettings) {
     const result = writtenSettings.safeParse(value);
     if (!result.success) for (const issue of result.error.issues) problems.push(...describeIssue(positioned, value, issue));
-    return { kind: 'settings', positioned, written: result.success ? result.data : undefined, problems };
+    return { kind: 'settings', positioned, written: result.success ? result.data : undefined, problems, ruleCount: 0 };
   }
-  return parseRules(positioned, value, problems);
+  const listed = (value as { rules?: unknown }).rules;
+  const ruleCount = Array.isArray(listed) ? listed.length : 0;
+  if (ruleCount > maxRules) {
+    const at = locate(positioned, ['rules']);
+    problems.push({ severity: 'error', check: 'too-many-rules', file, ...at, path: 'rules', message: `${ruleCount} rules; all rule files together are limited to ${RULE_FILE_LIMITS.rules} rules` });
+    return { kind: 'rules', positioned, written: undefined, problems, ruleCount };
+  }
+  return { ...parseRules(positioned, value, problems), ruleCount };
 }
 
-/** Checks the file's shell, then each rule on its own, so one bad rule does not hide the others' problems. */
+function lineAndColumn(text: string, offset: number): [number, number] {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return [before.split('\n').length, offset - lineStart + 1];
+}
+
+/**
+ * Checks the file's shell, then each rule on its own, so neither a bad
+ * category nor one bad rule hides the other problems of the file.
+ */
 function parseRules(positioned: PositionedDocument, value: unknown, problems: RuleProblem[]): ParsedFile {
   const shell = writtenRuleFileShell.safeParse(value);
-  if (!shell.success) {
-    for (const issue of shell.error.issues) problems.push(...describeIssue(positioned, value, issue));
-    return { kind: 'rules', positioned, written: undefined, problems };
-  }
+  if (!shell.success) for (const issue of shell.error.issues) problems.push(...describeIssue(positioned, value, issue));
+  const listed = (value as { rules?: unknown }).rules;
   const rules: WrittenRuleFile['rules'] = [];
   const indexes: number[] = [];
-  shell.data.rules.forEach((rule, index) => {
+  (Array.isArray(listed) ? listed : []).forEach((rule, index) => {
     const result = writtenRule.safeParse(rule);
     if (result.success) {
       rules.push(result.data);
@@ -70,7 +105,10 @@ function parseRules(positioned: PositionedDocument, value: unknown, problems: Ru
       }
     }
   });
-  return { kind: 'rules', positioned, written: { category: shell.data.category, description: shell.data.description, rules }, indexes, problems };
+  // With a bad shell the rules still go through the rule checks (their problems are reported too);
+  // the shell's own errors keep the rule set from being used.
+  const category = shell.success ? shell.data.category : String((value as { category?: unknown }).category ?? '');
+  return { kind: 'rules', positioned, written: { category, description: shell.data?.description, rules }, indexes, problems };
 }
 
 type Issue = z.core.$ZodIssue;

@@ -18,6 +18,8 @@ export interface CheckInput {
   /** Loaded only when some rule uses `fake`, to check that its methods exist. */
   faker?: Faker | undefined;
   settings: { positioned: PositionedDocument; holdsSubjects: string | undefined; timezone: string | undefined } | undefined;
+  /** --rules named one file and no lethe.yaml stands beside it. */
+  singleFileWithoutSettings?: boolean;
 }
 
 type Report = (severity: Severity, path: KeyPath, message: string, atKey?: boolean) => void;
@@ -148,6 +150,16 @@ const checkHoldsReachRules: RuleCheck = ({ rules, settings }, report) => {
   }
 };
 
+/** A rule with a subject relies on holds: reading one file must not silently drop the holds of its folder. */
+const checkSettingsBesideFile: RuleCheck = ({ rules, singleFileWithoutSettings }, report) => {
+  if (!singleFileWithoutSettings) return;
+  for (const { rule, positioned, index } of rules) {
+    if (rule.subject) {
+      report('settings-missing', positioned)('error', ['rules', index, 'subject'], "relies on holds, but no lethe.yaml stands beside this file; put the settings file (holds) next to it or pass --rules the folder");
+    }
+  }
+};
+
 const checkCascadeNeedsDelete: RuleCheck = ({ rules }, report) => {
   for (const { rule, positioned, index } of rules) {
     if (rule.cascade.length > 0 && !rule.phases.some((phase) => phase.action === 'delete')) {
@@ -165,6 +177,7 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   checkSqlFragments,
   checkHoldsReachRules,
   checkCascadeNeedsDelete,
+  checkSettingsBesideFile,
 ];
 
 /** Runs every named check and collects all problems; none throws. */
