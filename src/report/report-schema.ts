@@ -45,6 +45,7 @@ export const reportSchema = z
     lethe: z.literal(1),
     mode: z.enum(['plan', 'dry-run', 'run']),
     now: isoTime,
+    settings: z.string().nullable().optional().meta({ description: 'the settings file (lethe.yaml) the rules were read with; null when there was none' }),
     status: z.enum(['ok', 'partial', 'failed', 'stopped']),
     runId: z.string().optional(),
     rules: z.array(ruleReport),

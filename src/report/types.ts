@@ -54,6 +54,8 @@ export interface Report {
   lethe: 1;
   mode: ReportMode;
   now: string;
+  /** The settings file (lethe.yaml) the rules were read with; null when there was none. */
+  settings?: string | null;
   status: 'ok' | 'partial' | 'failed' | 'stopped';
   runId?: string;
   rules: RuleReport[];

@@ -1,8 +1,7 @@
 import { LetheError } from '../errors.js';
 import { normalizeDefaults, normalizeRule } from './normalize-rules.js';
-import { parseRuleFile } from './parse-rule-file.js';
+import { dropMissingKeysExplainedByTypos, parseRuleFile } from './parse-rule-file.js';
 import { readRuleFiles, type FileAccess, nodeFileAccess, type RuleFileText } from './read-rule-files.js';
-import { RULE_FILE_LIMITS } from './rule-file-limits.js';
 import { runRuleChecks, type LocatedRule } from './rule-checks.js';
 import type { WrittenSettings } from './rule-schema.js';
 import type { RuleProblem, RuleSet } from './types.js';
@@ -27,14 +26,14 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
   const problems: RuleProblem[] = [];
   let settings: { positioned: PositionedDocument; written: WrittenSettings } | undefined;
   const ruleFiles: ReturnType<typeof parseRuleFile>[] = [];
-  let rulesLeft: number = RULE_FILE_LIMITS.rules;
+  let rulesBefore = 0;
   for (const { path, text, isSettings, refused } of texts) {
     if (refused) {
       problems.push({ severity: 'error', check: refused.check, file: path, line: 1, column: 1, path: '(file)', message: refused.message });
       continue;
     }
-    const parsed = parseRuleFile(path, text, isSettings, rulesLeft);
-    rulesLeft = Math.max(0, rulesLeft - parsed.ruleCount);
+    const parsed = parseRuleFile(path, text, isSettings, rulesBefore);
+    rulesBefore += parsed.ruleCount;
     problems.push(...parsed.problems);
     if (parsed.kind === 'settings') {
       if (parsed.written) settings = { positioned: parsed.positioned, written: parsed.written };
@@ -65,6 +64,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
       singleFileWithoutSettings: options.singleFile === true && !texts.some((text) => text.isSettings),
     }),
   );
+  problems.splice(0, problems.length, ...dropMissingKeysExplainedByTypos(problems));
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const hasErrors = problems.some((problem) => problem.severity === 'error');
   if (!hasErrors && located.length === 0) {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { suggestClosest } from './did-you-mean.js';
+import { explainBadDuration } from './duration-hints.js';
 import {
   schemaForStrategy,
   STRATEGY_NAMES,
@@ -25,7 +26,7 @@ export type ParsedFile =
   | { kind: 'settings'; positioned: PositionedDocument; written: WrittenSettings | undefined; problems: RuleProblem[] };
 
 /** YAML text -> written form, with every problem located by file, line, column and key path. */
-export function parseRuleFile(file: string, text: string, isSettings: boolean, maxRules: number = RULE_FILE_LIMITS.rules): ParsedFile & { ruleCount: number } {
+export function parseRuleFile(file: string, text: string, isSettings: boolean, rulesBefore = 0): ParsedFile & { ruleCount: number } {
   const kind = isSettings ? 'settings' : 'rules';
   const refuse = (check: string, line: number, column: number, message: string) =>
     ({ kind, positioned: parsePositioned(file, ''), written: undefined, ruleCount: 0, problems: [{ severity: 'error', check, file, line, column, path: '(file)', message }] }) as ParsedFile & { ruleCount: number };
@@ -70,9 +71,10 @@ export function parseRuleFile(file: string, text: string, isSettings: boolean, m
   }
   const listed = (value as { rules?: unknown }).rules;
   const ruleCount = Array.isArray(listed) ? listed.length : 0;
-  if (ruleCount > maxRules) {
+  if (rulesBefore + ruleCount > RULE_FILE_LIMITS.rules) {
     const at = locate(positioned, ['rules']);
-    problems.push({ severity: 'error', check: 'too-many-rules', file, ...at, path: 'rules', message: `${ruleCount} rules; all rule files together are limited to ${RULE_FILE_LIMITS.rules} rules` });
+    const total = rulesBefore > 0 ? ` (${rulesBefore + ruleCount} with the files before it)` : '';
+    problems.push({ severity: 'error', check: 'too-many-rules', file, ...at, path: 'rules', message: `${ruleCount} rules${total}; all rule files together are limited to ${RULE_FILE_LIMITS.rules} rules` });
     return { kind: 'rules', positioned, written: undefined, problems, ruleCount };
   }
   return { ...parseRules(positioned, value, problems), ruleCount };
@@ -127,9 +129,14 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
 
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(root, path);
+    const parent = valueAt(root, path) as Record<string, unknown>;
     return issue.keys.map((key) => {
       const suggestion = suggestClosest(key, known);
-      return at([...path, key], 'unknown-key', `unknown key '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, true);
+      const value = parent[key];
+      // `acton: delet` -> did you mean 'action: delete'? (the value is checked as the key it was meant to be)
+      const meantValue = suggestion === 'action' && typeof value === 'string' && !ACTIONS.includes(value) ? suggestClosest(value, ACTIONS) : undefined;
+      const meant = meantValue ? `${suggestion}: ${meantValue}` : suggestion;
+      return at([...path, key], 'unknown-key', `unknown key '${key}'${meant ? ` (did you mean '${meant}'?)` : ''}`, true);
     });
   }
   if (issue.code === 'invalid_union' && isStrategyPath(path)) {
@@ -142,15 +149,41 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
       return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
     }
   }
-  if (issue.code === 'invalid_union' && path[path.length - 1] === 'after') return [at(path, 'invalid-format', `expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got ${describeValue(value)}`)];
-  if (issue.code === 'invalid_type' && value === undefined) {
+  if (path[path.length - 1] === 'after' && path[path.length - 3] === 'phases' && value !== undefined) return [at(path, 'invalid-format', explainBadDuration(value))];
+  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value') && !isPresent(root, path)) {
     const key = path[path.length - 1];
     return [at(path.slice(0, -1), 'missing-key', `missing required key '${String(key)}'`)];
   }
   if (issue.code === 'invalid_type') {
     return [at(path, 'wrong-type', `expected ${issue.expected}, got ${describeValue(value)}`)];
   }
+  if (issue.code === 'invalid_value' && typeof value === 'string') {
+    const suggestion = suggestClosest(value, issue.values.map(String));
+    return [at(path, 'invalid-value', `'${value}' is not one of ${issue.values.map(String).join(', ')}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`)];
+  }
   return [at(path, checkNameFor(issue.code), issue.message)];
+}
+
+const ACTIONS = ['delete', 'anonymize', 'pseudonymize'];
+
+function isPresent(root: unknown, path: KeyPath): boolean {
+  const parent = valueAt(root, path.slice(0, -1));
+  return parent !== null && typeof parent === 'object' && (path[path.length - 1] as string) in parent;
+}
+
+/**
+ * `acton: delete` is reported once, as an unknown key with its suggestion: the
+ * "missing required key 'action'" it causes says nothing more.
+ */
+export function dropMissingKeysExplainedByTypos(problems: RuleProblem[]): RuleProblem[] {
+  return problems.filter((problem) => {
+    if (problem.check !== 'missing-key') return true;
+    const key = /missing required key '([^']+)'/.exec(problem.message)?.[1];
+    const prefix = problem.path === '(file)' ? '' : `${problem.path}.`;
+    return !problems.some(
+      (other) => other.check === 'unknown-key' && other.file === problem.file && other.path.startsWith(prefix) && !other.path.slice(prefix.length).includes('.') && other.message.includes(`did you mean '${key}`),
+    );
+  });
 }
 
 function checkNameFor(code: string): string {

@@ -2,15 +2,16 @@
  * What Lethe reads before it refuses a rule folder as hostile or broken input
  * (documented in docs/rules.md). Rule files are small, reviewed configuration:
  * Bench3D's largest is under 3 KB. Parsing costs about 100 bytes of memory per
- * byte of YAML, so these bounds also bound the memory `validate` can use.
+ * byte of YAML and a few hundred more per rule checked, so these bounds also
+ * bound the memory `validate` can use (about 150 MB at the limits).
  */
 export const RULE_FILE_LIMITS = {
   /** One rule or settings file, checked before it is read. */
-  fileBytes: 512 * 1024,
+  fileBytes: 256 * 1024,
   /** All files of one --rules folder together. */
-  totalBytes: 2 * 1024 * 1024,
+  totalBytes: 1024 * 1024,
   /** Rules in all files together, counted before any rule is validated. */
-  rules: 2_000,
+  rules: 1_000,
   /** YAML alias expansions per file (billion-laughs documents stop here). */
   aliases: 100,
   /** Nested mappings and lists; a rule file needs about 8. */

@@ -8,6 +8,9 @@ import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { parseDurationFlag, parseNow, parseOnly, parsePositiveInteger } from '../parse-flags.js';
 import { writeReport } from '../write-report.js';
+import { renderRuleFailure } from '../render-error.js';
+import { causeOf } from '../../report/failure-cause.js';
+import { nameSettingsFile } from '../../report/name-settings.js';
 import { writeMetricsFile } from '../write-metrics.js';
 import { requireWritable } from '../require-writable.js';
 import { formatOption, runPlanCommand, type PlanFlags } from './plan.js';
@@ -61,7 +64,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
         const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && !flags.yes;
         const progress = ctx.createProgress();
         progress.start(`running ${only?.length ?? ruleSet.rules.length} rules`);
-        const report = await withDatabase(ctx, (db) =>
+        const ran = await withDatabase(ctx, (db) =>
           runRetention(db, ruleSet, {
             url,
             now,
@@ -94,9 +97,10 @@ export function registerRun(program: Command, action: ActionFactory): void {
           }),
         );
         progress.stop();
+        const report = nameSettingsFile(ran, ruleSet.settingsFile);
         await writeReport(ctx, report, flags.format, flags.out);
         for (const rule of report.rules) {
-          if (rule.status === 'failed') ctx.io.writeStderr(`lethe: rule '${rule.id}': ${rule.error?.message ?? 'failed'} [${rule.error?.code ?? 'SQL_FAILED'}]\n`);
+          if (rule.status === 'failed') ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
           if (rule.status === 'skipped') ctx.io.writeStderr(`lethe: rule '${rule.id}' skipped: another run holds its lock${rule.lockedBy ? ` (pid ${rule.lockedBy.pid}, ${rule.lockedBy.applicationName})` : ''}\n`);
         }
         const exitCode = exitCodeOfRun(report, flags.failIfLocked);
