@@ -76,11 +76,11 @@ export async function readRuleFiles(target: string, files: FileAccess = nodeFile
   for (const path of paths) {
     const isSettings = SETTINGS_NAMES.includes(basename(path));
     const size = files.size ? await files.size(path) : 0;
-    total += size;
     if (size > RULE_FILE_LIMITS.fileBytes) {
       texts.push({ path, text: '', isSettings, refused: { check: 'file-too-large', message: `the file is ${formatBytes(size)}; rule files are limited to ${formatBytes(RULE_FILE_LIMITS.fileBytes)} each` } });
       continue;
     }
+    total += size;
     if (total > RULE_FILE_LIMITS.totalBytes) {
       texts.push({ path, text: '', isSettings, refused: { check: 'files-too-large', message: `the rule files reach ${formatBytes(total)} with this one; all rule files together are limited to ${formatBytes(RULE_FILE_LIMITS.totalBytes)}` } });
       continue;
