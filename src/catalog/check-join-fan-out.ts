@@ -44,7 +44,7 @@ export function checkJoinFanOut(rule: Rule, table: TableInfo, catalog: Catalog, 
       (columns): columns is string[] => columns !== undefined,
     );
     if (!uniqueKeys.some((columns) => columns.every((column) => matched.has(column)))) {
-      const keys = uniqueKeys.map((columns) => `(${columns.join(', ')})`).join(' or ') || 'none';
+      const keys = [...new Set(uniqueKeys.map((columns) => `(${columns.join(', ')})`))].join(' or ') || 'none';
       report(
         'error',
         'join-fan-out',

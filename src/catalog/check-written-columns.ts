@@ -51,6 +51,6 @@ export function checkClockTriggers(rule: Rule, table: TableInfo, report: Report)
   for (const trigger of table.triggers ?? []) {
     if (!trigger.rowUpdate || trigger.timing !== 'before') continue;
     if (trigger.functionSource !== '' && !mentions.test(trigger.functionSource)) continue;
-    report('warning', 'clock-trigger', ['clock'], `trigger ${trigger.name} (BEFORE UPDATE, ${trigger.functionName}()) on ${table.qualified} may rewrite the clock column '${bare.column}': an anonymize or pseudonymize UPDATE would restart the row's clock. Clock on a column no trigger sets, or exempt Lethe's session (application_name 'lethe%') in the trigger`);
+    report('warning', 'clock-trigger', ['clock'], `trigger ${trigger.name} (BEFORE UPDATE, ${trigger.functionName}()) on ${table.qualified} may rewrite the clock column '${bare.column}': an anonymize or pseudonymize UPDATE would restart the row's clock and push its later phases back. Use a clock no trigger sets, or have the trigger leave it alone for Lethe's updates`);
   }
 }
