@@ -236,3 +236,34 @@ function collect(value: unknown, visit: (key: string, node: Node) => void): void
     }
   }
 }
+
+/** What a partition's bound (`pg_get_expr(relpartbound)`) says, read with the server's grammar. */
+export type PartitionBound =
+  | { kind: 'default' }
+  | { kind: 'range'; lower: BoundDatum[]; upper: BoundDatum[] }
+  | { kind: 'list' }
+  | { kind: 'hash' };
+
+/** A literal's text as the catalog printed it, or MINVALUE/MAXVALUE. */
+export type BoundDatum = { literal: string } | { infinite: 'minvalue' | 'maxvalue' };
+
+export function parsePartitionBound(bound: string): PartitionBound {
+  const tree = requireParser().parseSync(`CREATE TABLE lethe_partition PARTITION OF lethe_parent ${bound}`);
+  const spec = ((tree.stmts[0]?.stmt.CreateStmt as Node | undefined)?.partbound ?? {}) as Node;
+  if (spec.is_default) return { kind: 'default' };
+  if (spec.strategy === 'l') return { kind: 'list' };
+  if (spec.strategy === 'h') return { kind: 'hash' };
+  const datums = (list: unknown): BoundDatum[] =>
+    ((list as Node[] | undefined) ?? []).map((datum): BoundDatum => {
+      const constant = datum.A_Const as Node | undefined;
+      if (constant) {
+        const value = Object.entries(constant).find(([key]) => key !== 'location' && key !== 'isnull');
+        const inner = value?.[1] as Node | undefined;
+        const text = inner ? Object.values(inner)[0] : undefined;
+        return { literal: String(text) };
+      }
+      const name = (((datum.ColumnRef as Node | undefined)?.fields as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
+      return { infinite: name === 'minvalue' ? 'minvalue' : 'maxvalue' };
+    });
+  return { kind: 'range', lower: datums(spec.lowerdatums), upper: datums(spec.upperdatums) };
+}

@@ -1,3 +1,4 @@
+import { DEFAULT_GUARD } from '../../../src/rules/types.js';
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../../../src/catalog/types.js';
 import type { Cascade, PlannedPhase, PlannedRule } from '../../../src/plan/types.js';
@@ -61,6 +62,8 @@ function rule(overrides: Partial<Rule> & Pick<Rule, 'id' | 'clock'>): Rule {
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    partitions: 'auto',
+    guard: DEFAULT_GUARD,
     phases: [],
     batch: { targetMs: 250, maxRows: 50_000 },
     ...overrides,
