@@ -136,7 +136,14 @@ async function probeFakeValues(client: SqlClient, planned: PlannedRule, report: 
   for (const window of planned.phases) {
     for (const change of window.changes) {
       if (change.strategy.kind !== 'fake') continue;
-      const value = generate(change.strategy);
+      let value: string;
+      try {
+        value = generate(change.strategy);
+      } catch (error) {
+        // validate calls each method once too; this keeps check from crashing should one fail only sometimes.
+        report(['phases', window.phase.index, 'set', change.column], 'fake-needs-arguments', `faker's ${change.strategy.module}.${change.strategy.method} failed: ${(error as Error)?.message ?? String(error)}`);
+        continue;
+      }
       const result = await trySavepoint(client, () => client.query({ text: `SELECT $1::text::${change.info.type}`, values: [value] }));
       if (!result.ok) {
         report(['phases', window.phase.index, 'set', change.column], 'wrong-column-type', `a ${change.strategy.module}.${change.strategy.method} value does not fit ${change.info.type}: ${serverMessage(result.error)}`);

@@ -6,7 +6,7 @@ import { runCli } from '../../support/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/run/one-clock/', import.meta.url));
-const NOW = '2026-11-25T00:00:00Z';
+const NOW = '2026-11-25T12:00:00Z';
 const SERVER_ZONES = ['UTC', 'Asia/Shanghai', 'Pacific/Auckland'] as const;
 
 interface PhaseCounts {
@@ -15,6 +15,7 @@ interface PhaseCounts {
   affected: number;
   oldest: string | null;
   remaining?: number;
+  partitions?: unknown[];
 }
 
 const databases = new Map<string, TestDatabase>();
@@ -38,7 +39,17 @@ afterAll(async () => {
 function phasesOf(stdout: string): Record<string, PhaseCounts[]> {
   const report = JSON.parse(stdout) as { rules: { id: string; phases: (PhaseCounts & Record<string, unknown>)[] }[] };
   return Object.fromEntries(
-    report.rules.map((rule) => [rule.id, rule.phases.map(({ candidates, held, affected, oldest, remaining }) => ({ candidates, held, affected, oldest, ...(remaining === undefined ? {} : { remaining }) }))]),
+    report.rules.map((rule) => [
+      rule.id,
+      rule.phases.map(({ candidates, held, affected, oldest, remaining, partitions }) => ({
+        candidates,
+        held,
+        affected,
+        oldest,
+        ...(remaining === undefined ? {} : { remaining }),
+        ...(partitions === undefined ? {} : { partitions }),
+      })),
+    ]),
   );
 }
 
@@ -62,12 +73,19 @@ describe('one clock: the same rules under three server TimeZones', () => {
       expect(result.code, result.stderr).toBe(0);
       plans.set(zone, phasesOf(result.stdout));
     }
+    const drops = [
+      { partition: 'public.daily_visits_1025', bound: "FOR VALUES FROM ('2026-10-25') TO ('2026-10-26')", rows: 1 },
+      { partition: 'public.daily_visits_1026', bound: "FOR VALUES FROM ('2026-10-26') TO ('2026-10-27')", rows: 1 },
+    ];
     expect(plans.get('UTC')).toEqual({
-      // 2026-10-24 and -25 began before the cutoff in UTC; the 26th begins at it.
-      'visits-by-day': [{ candidates: 2, held: 0, affected: 0, oldest: '2026-10-24T00:00:00.000Z' }],
-      // 03:00 and 07:59:59 in Shanghai are before 08:00 there (the cutoff).
+      // Midnights (UTC) of the 24th, 25th and 26th are before the cutoff, the 27th's is not.
+      'visits-by-day': [{ candidates: 3, held: 0, affected: 0, oldest: '2026-10-24T00:00:00.000Z' }],
+      // 03:00 and 19:59:59 in Shanghai are before 20:00 there (the cutoff); 20:00 is not.
       'visits-by-wall-time': [{ candidates: 2, held: 0, affected: 0, oldest: '2026-10-25T19:00:00.000Z' }],
-      'visits-by-instant': [{ candidates: 2, held: 0, affected: 0, oldest: '2026-10-25T23:00:00.000Z' }],
+      'visits-by-instant': [{ candidates: 2, held: 0, affected: 0, oldest: '2026-10-25T23:59:59.000Z' }],
+      // In Auckland the 27th began at 2026-10-26T11:00Z, before the cutoff: three days are due, and the
+      // partitions whose upper bound (the 26th, the 27th) began there before the cutoff go whole.
+      'daily-visits': [{ candidates: 3, held: 0, affected: 0, oldest: '2026-10-24T11:00:00.000Z', partitions: drops }],
     });
     expect(plans.get('Asia/Shanghai')).toEqual(plans.get('UTC'));
     expect(plans.get('Pacific/Auckland')).toEqual(plans.get('UTC'));
@@ -81,13 +99,20 @@ describe('one clock: the same rules under three server TimeZones', () => {
       const result = await runCli(['run', '--db', database.url, '--rules', FIXTURE, '--now', NOW, '--yes', '--format', 'json']);
       expect(result.code, result.stderr).toBe(0);
       reports.set(zone, phasesOf(result.stdout));
-      const rows = await database.db.raw<{ rows: { id: number }[] }>('SELECT id FROM visits ORDER BY id');
+      const rows = await database.db.raw<{ rows: { id: number }[] }>('SELECT id FROM visits UNION ALL SELECT id FROM daily_visits ORDER BY id');
       survivors.set(zone, rows.rows.map((row) => row.id));
     }
-    expect(survivors.get('UTC')).toEqual([3, 4, 13, 14, 22, 24]);
+    expect(survivors.get('UTC')).toEqual([4, 13, 14, 22, 24, 34]);
     expect(survivors.get('Asia/Shanghai')).toEqual(survivors.get('UTC'));
     expect(survivors.get('Pacific/Auckland')).toEqual(survivors.get('UTC'));
-    for (const phases of Object.values(reports.get('UTC')!)) expect(phases).toMatchObject([{ affected: 2, remaining: 0 }]);
+    expect(Object.values(reports.get('UTC')!).map((phases) => phases.map(({ affected, remaining }) => [affected, remaining]))).toEqual([[[3, 0]], [[2, 0]], [[2, 0]], [[3, 0]]]);
+    // The two partitions the plan listed went whole (detached and dropped); the boundary one was walked.
+    for (const zone of SERVER_ZONES) {
+      const left = await databases.get(zone)!.db.raw<{ rows: { name: string }[] }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'daily_visits'::regclass ORDER BY 1`,
+      );
+      expect(left.rows.map((row) => row.name)).toEqual(['daily_visits_1027', 'daily_visits_1028']);
+    }
     expect(reports.get('Asia/Shanghai')).toEqual(reports.get('UTC'));
     expect(reports.get('Pacific/Auckland')).toEqual(reports.get('UTC'));
   });
