@@ -41,7 +41,7 @@ const EXPECTED = [
   [
     'error',
     'write-into-check',
-    `customers.yaml:11:23 rules[0].phases[0].set.store_code: 'store_code' is constrained by customer_store_code_check (CHECK ((store_code ~ '^[A-Z]{3}$'::text))): a mask value is not made to satisfy it and the UPDATE would fail; use null or { value: ... } that satisfies it`,
+    `customers.yaml:11:23 rules[0].phases[0].set.store_code: 'store_code' is constrained by customer_store_code_check (CHECK ((store_code ~ '^[A-Z]{3}$'::text))): a fake value is not made to satisfy it and the UPDATE would fail; use null or { value: ... } that satisfies it`,
   ],
   [
     'error',
