@@ -28,7 +28,8 @@ function renderCause(cause: unknown, sql: string | undefined): string[] {
   const lines: string[] = [];
   if (cause instanceof Error) {
     lines.push(`cause: ${cause.stack ?? cause.message}`);
-    const server = cause as ServerError;
+    const server = cause as ServerError & { code?: unknown };
+    if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
     if (server.detail) lines.push(`detail: ${server.detail}`);
     if (server.hint) lines.push(`server hint: ${server.hint}`);
     if (server.where) lines.push(`where: ${server.where}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderRuleFailure } from '../../../src/cli/render-error.js';
+import { renderError, renderRuleFailure } from '../../../src/cli/render-error.js';
+import { LetheError } from '../../../src/errors.js';
 
 /** A pg error as the driver throws it, with the statement Lethe's client attaches (not enumerable). */
 function serverError(fields: Record<string, unknown>, statement: string): Error {
@@ -42,5 +43,15 @@ describe('a rule that failed with SQL_FAILED', () => {
     expect(text).toContain('SELECT 1 WHERE $1::text = $2::text');
     expect(text).not.toContain('alice@example.com');
     expect(text).not.toContain('secret');
+  });
+});
+
+describe('a LetheError with a server error as its cause', () => {
+  it('with --verbose names the SQLSTATE beside the server hint and the statement', () => {
+    const cause = Object.assign(new Error('permission denied for schema lethe'), { code: '42501', hint: 'Grant CREATE on the database.' });
+    const text = renderError(new LetheError('SQL_FAILED', 'cannot create or migrate the state schema "lethe"', { cause, sql: 'CREATE SCHEMA lethe' }), true);
+    expect(text).toContain('\nsqlstate: 42501\n');
+    expect(text).toContain('\nserver hint: Grant CREATE on the database.\n');
+    expect(text).toContain('\nsql:\n  CREATE SCHEMA lethe\n');
   });
 });
