@@ -48,7 +48,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
     const written = parsed.written;
     written.rules.forEach((rule, position) => {
       const index = parsed.indexes?.[position] ?? position;
-      located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults), positioned: parsed.positioned, index });
+      located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults, parsed.phaseIndexes?.[position]), positioned: parsed.positioned, index });
     });
   }
   const usesFake = located.some(({ rule }) => rule.phases.some((phase) => phase.set.some((change) => change.strategy.kind === 'fake')));

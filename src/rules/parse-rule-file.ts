@@ -21,6 +21,8 @@ export type ParsedFile =
       written: WrittenRuleFile | undefined;
       /** Where each valid rule stands in the file's `rules` list (invalid ones are left out). */
       indexes?: number[];
+      /** For a rule read in part (some phases invalid): where each of its remaining phases stands. */
+      phaseIndexes?: (number[] | undefined)[];
       problems: RuleProblem[];
     }
   | { kind: 'settings'; positioned: PositionedDocument; written: WrittenSettings | undefined; problems: RuleProblem[] };
@@ -96,21 +98,44 @@ function parseRules(positioned: PositionedDocument, value: unknown, problems: Ru
   const listed = (value as { rules?: unknown }).rules;
   const rules: WrittenRuleFile['rules'] = [];
   const indexes: number[] = [];
+  const phaseIndexes: (number[] | undefined)[] = [];
   (Array.isArray(listed) ? listed : []).forEach((rule, index) => {
     const result = writtenRule.safeParse(rule);
     if (result.success) {
       rules.push(result.data);
       indexes.push(index);
-    } else {
-      for (const issue of result.error.issues) {
-        problems.push(...describeIssue(positioned, value, { ...issue, path: ['rules', index, ...issue.path] } as Issue));
-      }
+      phaseIndexes.push(undefined);
+      return;
+    }
+    for (const issue of result.error.issues) {
+      problems.push(...describeIssue(positioned, value, { ...issue, path: ['rules', index, ...issue.path] } as Issue));
+    }
+    const partial = readValidPhases(rule, result.error.issues);
+    if (partial) {
+      rules.push(partial.rule);
+      indexes.push(index);
+      phaseIndexes.push(partial.phaseIndexes);
     }
   });
   // With a bad shell the rules still go through the rule checks (their problems are reported too);
   // the shell's own errors keep the rule set from being used.
   const category = shell.success ? shell.data.category : String((value as { category?: unknown }).category ?? '');
-  return { kind: 'rules', positioned, written: { category, description: shell.data?.description, rules }, indexes, problems };
+  return { kind: 'rules', positioned, written: { category, description: shell.data?.description, rules }, indexes, phaseIndexes, problems };
+}
+
+/**
+ * A rule whose only problems lie inside some of its phases is still read
+ * without them, so the rule checks (ids, fragments, schedules, the other
+ * phases' strategies and fakes) report in the same pass. Its file has errors,
+ * so no rule set is made from it.
+ */
+function readValidPhases(rule: unknown, issues: Issue[]): { rule: WrittenRuleFile['rules'][number]; phaseIndexes: number[] } | undefined {
+  if (!issues.every((issue) => issue.path[0] === 'phases' && typeof issue.path[1] === 'number')) return undefined;
+  const failing = new Set(issues.map((issue) => issue.path[1] as number));
+  const phases = (rule as { phases: unknown[] }).phases;
+  const phaseIndexes = phases.map((_, index) => index).filter((index) => !failing.has(index));
+  const result = writtenRule.safeParse({ ...(rule as object), phases: phaseIndexes.map((index) => phases[index]) });
+  return result.success ? { rule: result.data, phaseIndexes } : undefined;
 }
 
 type Issue = z.core.$ZodIssue;

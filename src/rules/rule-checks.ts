@@ -44,8 +44,10 @@ const checkUniqueRuleIds: RuleCheck = ({ rules }, report) => {
 
 const checkPhaseOrder: RuleCheck = ({ rules }, report) => {
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
-      const previous = rule.phases[phaseIndex - 1];
+    rule.phases.forEach((phase, position) => {
+      // phase.index is the phase's place in the file (a rule read in part keeps its phases' places).
+      const phaseIndex = phase.index;
+      const previous = rule.phases[position - 1];
       const path = ['rules', index, 'phases', phaseIndex, 'after'];
       if (previous && approximateMs(phase.after) <= approximateMs(previous.after)) {
         report('phase-order', positioned)('error', path, `phases must have distinct, increasing 'after': ${phase.after.text} does not come after ${previous.after.text}`);
@@ -59,7 +61,8 @@ const checkPhaseOrder: RuleCheck = ({ rules }, report) => {
 
 const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
+    rule.phases.forEach((phase) => {
+      const phaseIndex = phase.index;
       const at = (check: string, severity: Severity, suffix: KeyPath, message: string) =>
         report(check, positioned)(severity, ['rules', index, 'phases', phaseIndex, ...suffix], message);
       const hashes = phase.set.filter((change) => change.strategy.kind === 'hash');
@@ -101,7 +104,8 @@ const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
 const checkSharedMarks: RuleCheck = ({ rules }, report) => {
   const first = new Map<string, { rule: Rule; phaseIndex: number; file: string }>();
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
+    rule.phases.forEach((phase) => {
+      const phaseIndex = phase.index;
       if (!phase.mark) return;
       const key = `${rule.table.schema ?? ''}.${rule.table.name}\u0000${phase.mark}`;
       const earlier = first.get(key);
@@ -122,7 +126,8 @@ const checkSharedMarks: RuleCheck = ({ rules }, report) => {
 const checkFakeMethodsExist: RuleCheck = ({ rules, faker }, report) => {
   if (!faker) return;
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
+    rule.phases.forEach((phase) => {
+      const phaseIndex = phase.index;
       for (const change of phase.set) {
         if (change.strategy.kind !== 'fake') continue;
         const path = ['rules', index, 'phases', phaseIndex, 'set', change.column, 'fake'];

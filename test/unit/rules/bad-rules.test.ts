@@ -87,6 +87,16 @@ const OFFLINE_CASES: Record<string, [check: string, line: string][]> = {
       "web-logs.yaml:12:15 rules[0].phases[0].mark: mark column 'anonymized_at' is already the mark of rule 'device-logs-app' (device-logs.yaml:3): once that phase marks a row, this one never selects it; give each phase its own mark column",
     ],
   ],
+  // One pass: a bad category, a bad phase and a typo in another do not hide the rule's fragment,
+  // its other phases' fake method, or the next rule's duplicate id.
+  'errors-in-one-pass': [
+    ['invalid-format', 'rules.yaml:1:11 category: expected a kebab-case category like device-logs'],
+    ['sql-shape', 'rules.yaml:6:12 rules[0].where: must be a single piece of SQL: a ; here would end the statement and start another'],
+    ['invalid-format', `rules.yaml:8:16 rules[0].phases[0].after: ${DURATION}, got "6M": did you mean 6mo? (months are mo, minutes are m)`],
+    ['unknown-fake', 'rules.yaml:14:26 rules[0].phases[1].set.model.fake: faker has no internet.userName (did you mean internet.username?)'],
+    ['unknown-key', "rules.yaml:17:9 rules[0].phases[2].acton: unknown key 'acton' (did you mean 'action: delete'?)"],
+    ['duplicate-id', "rules.yaml:18:9 rules[1].id: rule id 'device-logs' is already used at rules.yaml:3"],
+  ],
   'yaml-alias-bomb': [['too-many-aliases', 'rules.yaml:1:1 (file): YAML aliases expand more than 100 times (a "billion laughs" document?); write the rules out']],
   'binary-file': [['not-text', 'rules.yaml:1:1 (file): not a YAML text file: it contains NUL bytes']],
   'deep-nesting': [['too-deep', 'rules.yaml:2:40 (file): nesting deeper than 32 levels; rule files need about 8']],
