@@ -40,6 +40,8 @@ export function checkJoinFanOut(rule: Rule, table: TableInfo, catalog: Catalog, 
     }
     const alias = ((range.alias as Node | undefined)?.aliasname as string | undefined) ?? info.name;
     const matched = equalityColumns(join.quals as Node | undefined, alias);
+    // JOIN ... USING (a, b) pins those columns of both sides by equality.
+    for (const column of (join.usingClause as Node[] | undefined) ?? []) matched.add((column.String as Node).sval as string);
     const uniqueKeys = [info.primaryKey, ...info.indexes.filter((index) => index.unique && !index.partial && index.columns.length > 0).map((index) => index.columns)].filter(
       (columns): columns is string[] => columns !== undefined,
     );
