@@ -118,29 +118,35 @@ describe('run --plan applies exactly a reviewed plan', () => {
     expect(await count()).toBe(50);
   });
 
-  it('refuses a plan whose counts grew, whose rules changed, or with another --now; a stated tolerance lets growth through', async () => {
-    const dir = writeRules('stale', '', '    guard: { maxShare: 1 }\n');
-    const planFile = join(workDir, 'stale-plan.json');
+  async function planInto(name: string): Promise<{ dir: string; planFile: string }> {
+    const dir = writeRules(name, '', '    guard: { maxShare: 1 }\n');
+    const planFile = join(workDir, `${name}-plan.json`);
     expect((await runLethe(['--db', database.url, '--rules', dir, 'plan', '--now', NOW, '--format', 'json', '--out', planFile])).code).toBe(0);
-    await database.db.raw(`INSERT INTO events SELECT i, '2026-02-01 00:00+00' FROM generate_series(5001, 5060) i`);
+    return { dir, planFile };
+  }
 
+  it('refuses a plan whose counts grew; a stated tolerance lets that growth through', async () => {
+    const { dir, planFile } = await planInto('grown');
+    await database.db.raw(`INSERT INTO events SELECT i, '2026-02-01 00:00+00' FROM generate_series(5001, 5060) i`);
     const grown = await runLethe(['--db', database.url, '--rules', dir, 'run', '--yes', '--plan', planFile]);
     expect(grown.code).toBe(4);
     expect(grown.stderr).toMatch(/2010 rows now, 1950 approved/);
     expect(await count()).toBe(2060);
-
-    const otherNow = await runLethe(['--db', database.url, '--rules', dir, 'run', '--yes', '--plan', planFile, '--now', '2026-11-26']);
-    expect(otherNow.code).toBe(2);
-
-    writeRules('stale', '', '    guard: { maxShare: 1 }\n    where: "events.id > 10"\n');
-    const changed = await runLethe(['--db', database.url, '--rules', dir, 'run', '--yes', '--plan', planFile]);
-    expect(changed.code).toBe(4);
-    expect(changed.stderr).toMatch(/the rules changed since the plan was made/);
-    writeRules('stale', '', '    guard: { maxShare: 1 }\n');
-
     const tolerated = await runLethe(['--db', database.url, '--rules', dir, 'run', '--yes', '--plan', planFile, '--plan-tolerance', '5%']);
     expect(tolerated.code, tolerated.stderr).toBe(0);
     expect(await count()).toBe(50);
+  });
+
+  it('refuses a plan whose rules changed, or another --now than the plan\'s', async () => {
+    const { dir, planFile } = await planInto('changed');
+    const otherNow = await runLethe(['--db', database.url, '--rules', dir, 'run', '--yes', '--plan', planFile, '--now', '2026-11-26']);
+    expect(otherNow.code).toBe(2);
+    expect(otherNow.stderr).toMatch(/differs from the plan's now/);
+    writeRules('changed', '', '    guard: { maxShare: 1 }\n    where: "events.id > 10"\n');
+    const changed = await runLethe(['--db', database.url, '--rules', dir, 'run', '--yes', '--plan', planFile]);
+    expect(changed.code).toBe(4);
+    expect(changed.stderr).toMatch(/the rules changed since the plan was made/);
+    expect(await count()).toBe(2000);
   });
 
   it('refuses a file that is not a plan, naming the flag', async () => {
