@@ -69,5 +69,9 @@ export interface Report {
   settings?: string | null;
   status: 'ok' | 'partial' | 'failed' | 'stopped';
   runId?: string;
+  /** Plans and dry runs: what the plan was made from, so `run --plan` can refuse a stale one. */
+  fingerprint?: { rules: string; catalog: string };
+  /** Real runs: guards passed deliberately with --override-guard. */
+  overriddenGuards?: { ruleId: string; guard: string; message: string }[];
   rules: RuleReport[];
 }
