@@ -3,6 +3,7 @@ import type { TableName } from '../rules/types.js';
 import type { Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types.js';
 import { quoteIdent } from '../sql/quote.js';
 import { writeTableName } from '../rules/identifiers.js';
+import { readTableSafetyFacts } from './read-table-safety-facts.js';
 
 export function tableKey(table: TableName): string {
   return table.schema ? `${table.schema}.${table.name}` : table.name;
@@ -83,6 +84,7 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
   const primaryKey = await readPrimaryKey(client, row.oid);
   const indexes = await readIndexes(client, row.oid);
   const referencedBy = await readReferencingKeys(client, row.oid);
+  const { foreignKeys, checks, triggers, partition } = await readTableSafetyFacts(client, row.oid);
   return {
     schema: row.schema,
     name: row.name,
@@ -93,6 +95,10 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
     indexes,
     referencedBy,
     estimatedRows: Math.max(0, row.reltuples),
+    foreignKeys,
+    checks,
+    triggers,
+    partition,
   };
 }
 

@@ -28,7 +28,8 @@ function renderCause(cause: unknown, sql: string | undefined): string[] {
   const lines: string[] = [];
   if (cause instanceof Error) {
     lines.push(`cause: ${cause.stack ?? cause.message}`);
-    const server = cause as ServerError;
+    const server = cause as ServerError & { code?: unknown };
+    if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
     if (server.detail) lines.push(`detail: ${server.detail}`);
     if (server.hint) lines.push(`server hint: ${server.hint}`);
     if (server.where) lines.push(`where: ${server.where}`);
@@ -51,4 +52,20 @@ export function renderSqlWithCaret(sql: string, position: number | undefined): s
     offset += line.length + 1;
   }
   return out;
+}
+
+/**
+ * A rule that failed inside a plan or run: one line; with --verbose the
+ * failing statement with a caret under the server's position, the SQLSTATE and
+ * the server's hint. Never the bound values: statements carry $n placeholders.
+ */
+export function renderRuleFailure(id: string, error: { code: string; message: string } | undefined, cause: unknown, verbose: boolean): string {
+  const lines = [`lethe: rule '${id}': ${error?.message ?? 'failed'} [${error?.code ?? 'SQL_FAILED'}]`];
+  if (verbose && cause && typeof cause === 'object') {
+    const server = cause as ServerError & { code?: unknown; statement?: unknown };
+    if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
+    if (server.hint) lines.push(`server hint: ${server.hint}`);
+    if (typeof server.statement === 'string') lines.push(...renderSqlWithCaret(server.statement, server.position ? Number(server.position) : undefined));
+  }
+  return redactSecretsInText(lines.join('\n')) + '\n';
 }

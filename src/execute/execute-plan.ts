@@ -4,6 +4,7 @@ import type { Plan, PlannedRule } from '../plan/types.js';
 import type { Report, RuleReport } from '../report/types.js';
 import { runRule } from './run-rule.js';
 import { runsAfterOf } from '../plan/order-rules.js';
+import { withCause } from '../report/failure-cause.js';
 import type { Connection, ExecuteOptions } from './types.js';
 import { countRemaining, type PendingCount } from './count-remaining.js';
 
@@ -66,7 +67,7 @@ async function runRuleSafely(planned: PlannedRule, options: ExecuteOptions, now:
     const code = isLetheError(error) ? error.code : 'SQL_FAILED';
     const message = error instanceof Error ? error.message : String(error);
     options.logger.error('rule failed', { rule: planned.rule.id, code, error: message });
-    return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'failed', phases: [], error: { code, message } };
+    return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'failed', phases: [], error: withCause({ code, message }, error) };
   }
 }
 

@@ -17,6 +17,10 @@ import { selectRules } from '../plan/build-plan.js';
 import { finishRun, insertRun } from '../state/runs.js';
 import { executePlan } from './execute-plan.js';
 import { countClockless, reportLostClocks, rulesWithDerivedClocks } from './count-lost-clocks.js';
+import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
+import { fingerprintPlan } from '../guard/fingerprint-plan.js';
+import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
+import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
 import type { BatchEvent, ExecuteOptions } from './types.js';
 
 export interface RunRetentionOptions {
@@ -38,6 +42,8 @@ export interface RunRetentionOptions {
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;
+  /** Safety guards: a future `now`, blast radius, a reviewed plan (docs/run.md#safety-guards). */
+  guards?: GuardOptions;
   /** Shown the plan's counts before anything is written; returning false writes nothing. */
   confirm?(preview: Report): Promise<boolean>;
   onBatch?(event: BatchEvent): void;
@@ -52,14 +58,24 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     options.logger.info('no rule is due', { now: options.now.toISOString() });
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
-  const { plan, hasPgcrypto, preview, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
+  const { plan, hasPgcrypto, preview, overridden, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
     requireSecrets(prepared.plan, options.readSecret);
-    const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
+    // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
+    const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 });
+    const guardInput = {
+      now: options.now,
+      databaseNow: await readDatabaseNow(client),
+      radii: await readBlastRadius(client, prepared.plan, counted, stateSchema),
+      counted,
+      fingerprint: fingerprintPlan(prepared.plan),
+    };
+    const passed = enforceGuards(guardInput, options.guards ?? { allowFutureNow: false, overrideGuards: [] });
     const derived = rulesWithDerivedClocks(prepared.plan);
-    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted, derivedClocks: derived, clocklessBefore: await countClockless(client, derived, { inTransaction: true, logger: options.logger }) };
+    const clockless = await countClockless(client, derived, { inTransaction: true, logger: options.logger });
+    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted, overridden: passed, derivedClocks: derived, clocklessBefore: clockless };
   });
-  if (options.confirm && preview && !(await options.confirm(preview))) {
+  if (options.confirm && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
   }
   const runId = randomUUID();
@@ -73,7 +89,9 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
       });
     }
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
+    await recordGuardOverrides(client, stateSchema, runId, plan, overridden);
   });
+  for (const trip of overridden) options.logger.warn('safety guard overridden', { rule: trip.ruleId, guard: trip.guard, detail: trip.message });
   options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });
   const executeOptions: ExecuteOptions = {
     runId,
@@ -100,6 +118,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     const clocklessAfter = await withClient(db, (client) => countClockless(client, derivedClocks, { inTransaction: false, logger: options.logger }));
     reportLostClocks(report, derivedClocks, clocklessBefore, clocklessAfter);
   }
+  if (overridden.length > 0) report.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
   const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? null;
   await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
   options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });

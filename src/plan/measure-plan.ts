@@ -1,3 +1,4 @@
+import { withCause } from '../report/failure-cause.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
 import type { PartitionDropReport, PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
@@ -118,8 +119,11 @@ function failedRule(planned: PlannedRule, error: unknown): RuleReport {
     table: planned.table.qualified.replace(/"/g, ''),
     status: 'failed',
     phases: [],
-    error: readOnly
-      ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
-      : { code: 'SQL_FAILED', message },
+    error: withCause(
+      readOnly
+        ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
+        : { code: 'SQL_FAILED', message },
+      error,
+    ),
   };
 }

@@ -14,6 +14,7 @@ import { orderPlan } from './order-rules.js';
 import { loadFragmentParser } from '../rules/parse-fragment.js';
 import { DEFAULT_STATE_SCHEMA, stateSchemaExists } from '../state/ensure-state-schema.js';
 import { readCheckpoints } from '../state/checkpoints.js';
+import { fingerprintPlan } from '../guard/fingerprint-plan.js';
 
 export interface PlanRetentionOptions extends Omit<MeasureOptions, 'previewRows'> {
   now: Date;
@@ -35,6 +36,7 @@ export async function planRetention(db: Knex, ruleSet: RuleSet, options: PlanRet
   return withReadOnlySnapshot(db, async (client) => {
     const { plan, catalog, warnings } = await preparePlan(client, ruleSet, options.now, options.only, options.resume);
     const report = await measurePlan(client, plan, { mode: options.mode, readSecret: options.readSecret, previewRows: options.previewRows ?? 3 });
+    report.fingerprint = fingerprintPlan(plan);
     return { report, warnings, plan, catalog };
   });
 }

@@ -1,4 +1,4 @@
-import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../catalog/types.js';
+import type { ClockType, ColumnInfo, ForeignKeyInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnChange, Phase, Rule } from '../rules/types.js';
 import type { RuleDependency } from './order-rules.js';
 
@@ -54,6 +54,8 @@ export interface PlannedRule {
   resume?: ResumePoint | undefined;
   /** Rules of the same run this one waits for (dependency order); set by orderPlan. */
   runsAfter?: RuleDependency[];
+  /** From the catalog probe; a `date` or `timestamp` clock is wall time in `rule.timezone`. Undefined: timestamptz. */
+  clockType?: ClockType | undefined;
 }
 
 export interface Plan {

@@ -3,7 +3,9 @@ import type { PhaseReport, Report, RuleReport } from './types.js';
 
 /** A table per category, for a person at a terminal. */
 export function renderText(report: Report): string {
-  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`, ''];
+  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`];
+  if (report.settings !== undefined) lines.push(`settings: ${report.settings ?? 'none (no lethe.yaml)'}`);
+  lines.push('');
   const isRun = report.mode === 'run';
   // The rules are listed in run order; when some wait for others, say the order outright.
   if (report.rules.some((rule) => rule.runsAfter?.length)) lines.splice(1, 0, `run order: ${report.rules.map((rule) => rule.id).join(' -> ')}`);

@@ -6,7 +6,7 @@ import type { Rule } from './types.js';
  * when this is unchanged; the file position, description and run order do not count.
  */
 export function hashRule(rule: Rule, holdsSubjects: string | undefined): string {
-  // `after` only orders rules within a run: it does not change what a rule selects or does.
-  const { source: _source, description: _description, schedule: _schedule, timezone: _timezone, batch: _batch, after: _after, ...meaningful } = rule;
+  // Guards, the partition setting and `after` (order within a run) change how a run proceeds, not which rows it selects.
+  const { source: _source, description: _description, schedule: _schedule, timezone: _timezone, batch: _batch, guard: _guard, partitions: _partitions, after: _after, ...meaningful } = rule;
   return createHash('sha256').update(JSON.stringify({ rule: meaningful, holdsSubjects: rule.subject ? holdsSubjects ?? null : null })).digest('hex').slice(0, 32);
 }
