@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Rule, Severity } from '../rules/types.js';
 import { tableKey } from './read-catalog.js';
+import { groupedSubqueryKey } from './grouped-subquery-key.js';
 import type { Catalog, TableInfo } from './types.js';
 
 type Report = (severity: Severity, check: string, path: (string | number)[], message: string) => void;
@@ -31,6 +32,9 @@ export function checkJoinFanOut(rule: Rule, table: TableInfo, catalog: Catalog, 
   const from = ((tree.stmts[0]?.stmt.SelectStmt as Node | undefined)?.fromClause as Node[] | undefined)?.[0];
   for (const join of joinsOf(from)) {
     const joined = join.rarg as Node;
+    // A subquery grouped by the columns the ON pins by equality has one row per target row.
+    const grouped = groupedSubqueryKey(joined);
+    if (grouped && grouped.columns.every((column) => equalityColumns(join.quals as Node | undefined, grouped.alias).has(column))) continue;
     const range = joined.RangeVar as Node | undefined;
     const name = range ? { schema: range.schemaname as string | undefined, name: range.relname as string } : undefined;
     const info = name ? catalog.tables.get(tableKey(name)) ?? findByName(catalog, name.name) : undefined;

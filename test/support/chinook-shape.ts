@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
  */
 export const CHINOOK_NOW = '2026-12-01T00:00:00.000Z';
 
-const SCHEMA = `
+export const CHINOOK_SCHEMA = `
 CREATE TABLE "Customer" (
   "CustomerId" integer PRIMARY KEY,
   "FirstName" varchar(40) NOT NULL,
@@ -73,7 +73,7 @@ INSERT INTO "PlaylistTrack" ("PlaylistId", "TrackId") SELECT p, t FROM generate_
 export async function createChinookDatabase(): Promise<TestDatabase> {
   const database = await createTestDatabase({ empty: true });
   try {
-    await database.db.raw(SCHEMA);
+    await database.db.raw(CHINOOK_SCHEMA);
   } catch (error) {
     await database.drop();
     throw error;

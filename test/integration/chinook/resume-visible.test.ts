@@ -38,6 +38,8 @@ async function run(database: TestDatabase, now: string, options: { resume?: Resu
     signal: controller.signal,
     logger: silentLogger,
     readSecret: () => undefined,
+    // The later now is ahead of the database's clock on purpose.
+    guards: { allowFutureNow: true, overrideGuards: [] },
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.confirm ? { confirm: options.confirm } : {}),
     onBatch: () => {
@@ -79,7 +81,7 @@ describe('an unfinished run is visible and continued only on purpose', () => {
 
   it('run with another --now refuses (exit 2) and writes nothing', async () => {
     const before = await count(database, `SELECT count(*) AS n FROM "Invoice"`);
-    const result = await runCli(['run', '--db', database.url, '--rules', rulesDir, '--yes', '--now', LATE]);
+    const result = await runCli(['run', '--db', database.url, '--rules', rulesDir, '--yes', '--now', LATE, '--allow-future-now']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`now ${EARLY}, but --now is ${LATE}`);
     expect(await count(database, `SELECT count(*) AS n FROM "Invoice"`)).toBe(before);
@@ -120,7 +122,7 @@ describe('an unfinished run is visible and continued only on purpose', () => {
         return false;
       },
     };
-    const code = await main(['node', 'lethe', 'run', '--no-progress', '--db', database.url, '--rules', rulesDir, '--now', LATE, '--resume'], io);
+    const code = await main(['node', 'lethe', 'run', '--no-progress', '--db', database.url, '--rules', rulesDir, '--now', LATE, '--resume', '--allow-future-now'], io);
     expect(code).toBe(2);
     expect(asked).toBe('Apply these changes?');
     expect(stderr).toContain(`resumes unfinished run`);
@@ -166,7 +168,7 @@ describe('--restart discards an unfinished run', () => {
     const report = JSON.parse(planned.stdout) as Report;
     expect(report.rules.every((rule) => rule.resumes === undefined)).toBe(true);
     expect(report.rules.find((rule) => rule.id === 'playlists')!.phases[0]!.candidates).toBe(20);
-    const result = await runCli(['run', '--db', database.url, '--rules', rulesDir, '--yes', '--now', LATE, '--restart', '--format', 'json']);
+    const result = await runCli(['run', '--db', database.url, '--rules', rulesDir, '--yes', '--now', LATE, '--restart', '--allow-future-now', '--format', 'json']);
     expect(result.code, result.stderr).toBe(0);
     expect(await count(database, `SELECT count(*) AS n FROM "Playlist"`)).toBe(0);
     expect(await count(database, `SELECT count(*) AS n FROM "Invoice" WHERE "InvoiceDate" < TIMESTAMP '2026-12-01'`)).toBe(0);
