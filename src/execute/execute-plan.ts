@@ -7,6 +7,7 @@ import { runsAfterOf } from '../plan/order-rules.js';
 import { withCause } from '../report/failure-cause.js';
 import type { Connection, ExecuteOptions } from './types.js';
 import { countRemaining, type PendingCount } from './count-remaining.js';
+import { updateRuleRunPhases } from '../state/runs.js';
 
 /**
  * Runs the plan's rules in its order: a rule starts once the rules it waits
@@ -37,7 +38,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     );
   }
   await Promise.all(finished.values());
-  await countAfterEveryRule(pendingCounts, options);
+  await countAfterEveryRule(pendingCounts, options, results);
   const rules = plan.rules.map((planned) => results.get(planned.rule.id)!);
   return { lethe: 1, mode: 'run', now: plan.now.toISOString(), runId: options.runId, status: overallStatus(rules), rules };
 }
@@ -47,12 +48,17 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
  * --concurrency, another rule's cascade may be deleting the same rows. A count
  * that fails leaves `remaining` out of the report rather than failing the run.
  */
-async function countAfterEveryRule(pending: PendingCount[], options: ExecuteOptions): Promise<void> {
+async function countAfterEveryRule(pending: PendingCount[], options: ExecuteOptions, results: Map<string, RuleReport>): Promise<void> {
   if (pending.length === 0) return;
   let connection: Connection | undefined;
   try {
     connection = await options.connect();
     for (const count of pending) await countRemaining(connection, count);
+    // The rule runs were recorded before these counts: record their phases again (the next run's growth guard reads them).
+    for (const ruleId of new Set(pending.map((count) => count.planned.rule.id))) {
+      const phases = results.get(ruleId)?.phases;
+      if (phases) await updateRuleRunPhases(connection, options.stateSchema, { runId: options.runId, ruleId, phases });
+    }
   } catch (error) {
     options.logger.warn('could not count the rows that still match', { error: error instanceof Error ? error.message : String(error) });
   } finally {

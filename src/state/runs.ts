@@ -50,3 +50,8 @@ export async function markInterrupted(client: SqlClient, schema: string, runId: 
     [runId],
   );
 }
+
+/** A rule run's phases again, once counts taken after the whole run are in (remaining, candidates). */
+export async function updateRuleRunPhases(client: SqlClient, schema: string, row: { runId: string; ruleId: string; phases: unknown }): Promise<void> {
+  await client.query(`UPDATE ${quoteIdent(schema)}.rule_runs SET phases = $3::jsonb WHERE run_id = $1 AND rule_id = $2`, [row.runId, row.ruleId, JSON.stringify(row.phases)]);
+}

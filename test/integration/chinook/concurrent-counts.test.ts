@@ -34,6 +34,9 @@ describe('counts of concurrent rules sharing tables', () => {
     expect(Number(stillMatching.rows[0]!.n)).toBe(0);
     expect(lines.remaining).toBe(0);
     expect(lines.candidates).toBe(lines.affected);
+    // The state records the same final counts (the next run's growth guard reads them).
+    const recorded = await database.db.raw<{ rows: { phases: { candidates: number; remaining: number }[] }[] }>(`SELECT phases FROM lethe.rule_runs WHERE rule_id = 'invoice-lines'`);
+    expect(recorded.rows[0]!.phases[0]).toMatchObject({ candidates: lines.candidates, remaining: 0 });
     const survivors = await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM "InvoiceLine" WHERE "LineDate" < TIMESTAMP '2024-12-01'`);
     // Lines of track 2 stay unless their invoice went (over 3 years old).
     const expected = await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM "Invoice" WHERE "InvoiceDate" >= TIMESTAMP '2023-12-01' AND "InvoiceDate" < TIMESTAMP '2024-12-01'`);
