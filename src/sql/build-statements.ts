@@ -1,5 +1,5 @@
 import type { Cascade, PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
-import { strategySql, hashSql } from '../strategies/index.js';
+import { strategySql } from '../strategies/index.js';
 import { dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
@@ -120,17 +120,18 @@ export function buildCascadeDeleteStatement(cascade: Cascade, parentValues: unkn
 
 export interface UpdateInputs {
   keys: unknown[][];
-  /** Values made in Node (fake, hash without pgcrypto), one array per column, aligned with keys. */
+  /**
+   * Values made in Node (fake, hash), one array per column, aligned with keys.
+   * Pseudonyms are always among them: the key is never sent to the server.
+   */
   nodeValues: Map<string, (string | null)[]>;
-  /** Pseudonym secrets by environment variable name, bound as parameters when pgcrypto computes the hash. */
-  secrets: Map<string, string>;
   markValue: Date;
 }
 
 export function buildUpdateStatement(planned: PlannedRule, window: PlannedPhase, inputs: UpdateInputs): Statement {
   const params = new Params();
   const fromNode = [...inputs.nodeValues.keys()];
-  const assignments = window.changes.map((change) => `${quoteIdent(change.column)} = ${newValueSql(planned, change, fromNode, inputs, params)}`);
+  const assignments = window.changes.map((change) => `${quoteIdent(change.column)} = ${newValueSql(planned, change, fromNode, params)}`);
   if (window.phase.mark) assignments.push(`${quoteIdent(window.phase.mark)} = ${params.add(inputs.markValue.toISOString(), window.markInfo?.type ?? 'timestamptz')}`);
   let from = '';
   let match = '';
@@ -147,12 +148,12 @@ WHERE ${match}${recheckSql(planned, window, inputs.keys, params)}`;
   return { text, values: params.values };
 }
 
-function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: string[], inputs: UpdateInputs, params: Params): string {
+function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: string[], params: Params): string {
   const index = fromNode.indexOf(change.column);
   if (index >= 0) return `lethe_values.v${index}::${change.info.type}`;
-  const current = targetColumn(planned, change.column);
-  if (change.strategy.kind === 'hash') return hashSql(current, change.info, params.add(inputs.secrets.get(change.strategy.secretEnv), 'text'));
-  return strategySql(change.strategy, current, change.info, params)!;
+  const sql = strategySql(change.strategy, targetColumn(planned, change.column), change.info, params);
+  if (sql === undefined) throw new Error(`internal: no value for column ${change.column} (${change.strategy.kind} values are made in Node)`);
+  return sql;
 }
 
 /** Columns of the target that cascaded children reference (usually the key). */
