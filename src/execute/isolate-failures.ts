@@ -47,7 +47,8 @@ export async function bisect<T>(units: T[], attempt: (part: T[]) => Promise<type
 /** The rows the failing key batch held (as the batch select returns them), read in a transaction rolled back. */
 export async function readBatchRows(connection: Connection, timeouts: BatchTimeouts, planned: PlannedRule, window: PlannedPhase, after: string[] | undefined, highWater: string[], limit: number): Promise<string[][]> {
   return inBatchTransaction(connection, timeouts, async () => {
-    const result = await connection.query(buildSelectBatchStatement(planned, window, after, highWater, limit));
+    // Without "still needs work": that test evaluates the strategy, which is what fails for some row here.
+    const result = await connection.query(buildSelectBatchStatement(planned, window, after, highWater, limit, { pending: false }));
     return { value: result.rows as unknown as string[][], rollback: true };
   });
 }
@@ -55,7 +56,7 @@ export async function readBatchRows(connection: Connection, timeouts: BatchTimeo
 /** The due rows of one page: their position, and their key when the table has one. */
 export async function readPageRows(connection: Connection, timeouts: BatchTimeouts, planned: PlannedRule, window: PlannedPhase, page: number): Promise<string[][]> {
   return inBatchTransaction(connection, timeouts, async () => {
-    const statement = buildPageSourceStatement(planned, window, { fromPage: page, toPage: page + 1, skipLocked: false }, planned.key.map((key) => key.name));
+    const statement = buildPageSourceStatement(planned, window, { fromPage: page, toPage: page + 1, skipLocked: false }, planned.key.map((key) => key.name), { pending: false });
     const result = await connection.query(statement);
     return { value: result.rows as unknown as string[][], rollback: true };
   });

@@ -84,6 +84,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
         // A value that breaks the strategy's SQL breaks the count too: the rows were reported as failed, the count is left out.
         await countRemaining(connection, planned, window, report).catch((error: unknown) => {
           if (!isValueFailure(error)) throw error;
+          report.candidates = report.affected + (report.failed ?? 0);
         });
       }
       const failedRows = phases.reduce((sum, phase) => sum + (phase.failed ?? 0), 0);

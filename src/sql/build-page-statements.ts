@@ -1,6 +1,6 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { strategySql } from '../strategies/index.js';
-import { dueSql, heldSql, targetColumn } from './build-predicates.js';
+import { dueSql, heldSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
 import { Params, quoteIdent, type Statement } from './quote.js';
 
 /**
@@ -32,9 +32,11 @@ export interface PageRows {
   ctids?: string[] | undefined;
 }
 
-function duePageRowsSql(planned: PlannedRule, window: PlannedPhase, rows: PageRows, params: Params): string {
-  const only = rows.ctids ? `\nAND ${quoteIdent(planned.table.name)}.ctid = ANY(${params.add(rows.ctids, 'tid[]')})` : '';
-  return `${pageRangeSql(planned, rows.fromPage, rows.toPage, params)}${only}\nAND ${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`;
+function duePageRowsSql(planned: PlannedRule, window: PlannedPhase, rows: PageRows, params: Params, options: { pending?: boolean } = {}): string {
+  const due = `${pageRangeSql(planned, rows.fromPage, rows.toPage, params)}\nAND ${dueSql(planned, window, params, options)}\nAND NOT ${heldSql(planned)}`;
+  if (!rows.ctids) return due;
+  // Listed rows only (a failing batch being split): the strategy's expression is not evaluated for the others.
+  return onlyMatchedSql(`${quoteIdent(planned.table.name)}.ctid = ANY(${params.add(rows.ctids, 'tid[]')})`, due);
 }
 
 /**
@@ -61,12 +63,12 @@ WHERE ${targetRowsSql(planned, window, rows, params)}`;
  * UPDATE that follows joins the values back by row position, which cannot
  * change while the rows are locked.
  */
-export function buildPageSourceStatement(planned: PlannedRule, window: PlannedPhase, rows: PageRows, columns: string[]): Statement {
+export function buildPageSourceStatement(planned: PlannedRule, window: PlannedPhase, rows: PageRows, columns: string[], options: { pending?: boolean } = {}): Statement {
   const params = new Params();
   const selected = [`${quoteIdent(planned.table.name)}.ctid::text`, ...columns.map((column) => `${targetColumn(planned, column)}::text`)];
   const text = `SELECT ${selected.join(', ')}
 FROM ${planned.table.qualified}
-WHERE ${duePageRowsSql(planned, window, rows, params)}
+WHERE ${duePageRowsSql(planned, window, rows, params, options)}
 FOR UPDATE${rows.skipLocked ? ' SKIP LOCKED' : ''}`;
   return { text, values: params.values, rowMode: 'array' };
 }
@@ -97,7 +99,8 @@ export function buildPageUpdateStatement(planned: PlannedRule, window: PlannedPh
   });
   if (window.phase.mark) assignments.push(`${quoteIdent(window.phase.mark)} = ${params.add(inputs.markValue.toISOString(), window.markInfo?.type ?? 'timestamptz')}`);
   if (inputs.nodeValues && fromNode.length > 0) {
-    // The rows were locked by the source statement: exactly those, with the predicate and holds repeated.
+    // The rows were locked by the source statement: exactly those (joined by position, a hash join: a
+    // `ctid = ANY(list)` filter here is checked row by row against the whole list), predicate and holds repeated.
     const { ctids, columns } = inputs.nodeValues;
     const arrays = [params.add(ctids, 'tid[]'), ...fromNode.map((column) => params.add(columns.get(column), 'text[]'))];
     const names = ['c', ...fromNode.map((_, index) => `v${index}`)];
@@ -105,7 +108,7 @@ export function buildPageUpdateStatement(planned: PlannedRule, window: PlannedPh
 SET ${assignments.join(',\n    ')}
 FROM unnest(${arrays.join(', ')}) AS lethe_values(${names.join(', ')})
 WHERE ${quoteIdent(planned.table.name)}.ctid = lethe_values.c
-AND ${duePageRowsSql(planned, window, { ...rows, skipLocked: false, ctids }, params)}`;
+AND ${duePageRowsSql(planned, window, { ...rows, skipLocked: false, ctids: undefined }, params)}`;
     return { text, values: params.values };
   }
   const text = `UPDATE ${planned.table.qualified}

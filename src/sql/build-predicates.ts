@@ -16,14 +16,28 @@ export function keyList(planned: PlannedRule): string {
   return planned.key.map((key) => targetColumn(planned, key.name)).join(', ');
 }
 
-/** Rows due for this phase: in its window on the clock and matching the rule's `where`. */
-export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params): string {
+/**
+ * Rows due for this phase: in its window on the clock and matching the rule's
+ * `where`, and still needing work unless `pending: false` (listing the rows of
+ * a batch whose values break the strategy: its own expression would fail).
+ */
+export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params, options: { pending?: boolean } = {}): string {
   const parts = [`${fragment(planned.rule.clock)} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
   if (window.olderBound) parts.push(`${fragment(planned.rule.clock)} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
   if (planned.rule.where) parts.push(fragment(planned.rule.where));
-  const pending = pendingSql(planned, window, params);
+  const pending = options.pending === false ? undefined : pendingSql(planned, window, params);
   if (pending) parts.push(pending);
   return parts.join('\nAND ');
+}
+
+/**
+ * `match` (the batch's keys or row positions) and `condition` for those rows
+ * only: CASE fixes the order, so the strategy's expression inside `condition`
+ * is never evaluated for a row outside the batch (whatever order the planner
+ * picks for the quals), and a row whose value breaks it fails only its own batch.
+ */
+export function onlyMatchedSql(match: string, condition: string): string {
+  return `${match}\nAND CASE WHEN ${match} THEN (${condition}) ELSE false END`;
 }
 
 /**

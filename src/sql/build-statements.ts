@@ -1,6 +1,6 @@
 import type { Cascade, PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
 import { strategySql } from '../strategies/index.js';
-import { dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, targetColumn } from './build-predicates.js';
+import { dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
 /**
@@ -60,13 +60,14 @@ export function buildSelectBatchStatement(
   after: string[] | undefined,
   highWater: string[],
   limit: number,
+  options: { pending?: boolean } = {},
 ): Statement {
   const params = new Params();
   const referenced = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));
   const columns = [...planned.key.map((key) => key.name), ...referenced].map((column, index) => `${targetColumn(planned, column)}::text AS c${index}`);
   const text = `SELECT ${columns.join(', ')}
 FROM ${fromClause(planned)}
-WHERE ${dueSql(planned, window, params)}
+WHERE ${dueSql(planned, window, params, options)}
 AND NOT ${heldSql(planned)}
 AND ${keyRangeSql(planned, after, highWater, params)}
 ORDER BY ${keyList(planned)}
@@ -77,11 +78,10 @@ FOR UPDATE OF ${quoteIdent(planned.table.name)} SKIP LOCKED`;
 
 /** The rule's predicate and the holds, repeated for the keys of a batch. */
 function recheckSql(planned: PlannedRule, window: PlannedPhase, keys: unknown[][], params: Params): string {
-  if (!planned.rule.join) return `${keyMatchSql(planned, keys, params)}\nAND ${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`;
+  const checked = onlyMatchedSql(keyMatchSql(planned, keys, params), `${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`);
+  if (!planned.rule.join) return checked;
   return `(${keyList(planned)}) IN (SELECT ${keyList(planned)} FROM ${fromClause(planned)}
-WHERE ${keyMatchSql(planned, keys, params)}
-AND ${dueSql(planned, window, params)}
-AND NOT ${heldSql(planned)})`;
+WHERE ${checked})`;
 }
 
 /** The batch keys that still qualify, with the columns children reference: children go only with their parent. */
