@@ -57,10 +57,10 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
   const from = fromClause(planned);
   const probes: { key: string; statement: string; clock?: boolean }[] = [];
   if (rule.join) probes.push({ key: 'join', statement: `EXPLAIN SELECT 1 FROM ${from}` });
-  probes.push({ key: 'clock', statement: `SELECT ${fragment(rule.clock)} AS clock FROM ${from} LIMIT 0`, clock: true });
-  if (rule.where) probes.push({ key: 'where', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.where)}` });
-  if (rule.subject) probes.push({ key: 'subject', statement: `EXPLAIN SELECT ${fragment(rule.subject)} FROM ${from}` });
-  if (rule.hold) probes.push({ key: 'hold', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.hold)}` });
+  probes.push({ key: 'clock', statement: `SELECT ${fragment(rule.clock, 'value')} AS clock FROM ${from} LIMIT 0`, clock: true });
+  if (rule.where) probes.push({ key: 'where', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.where, 'predicate')}` });
+  if (rule.subject) probes.push({ key: 'subject', statement: `EXPLAIN SELECT ${fragment(rule.subject, 'value')} FROM ${from}` });
+  if (rule.hold) probes.push({ key: 'hold', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.hold, 'predicate')}` });
   if (rule.subject && planned.holdsSubjects) probes.push({ key: 'subject', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${heldSql(planned)}` });
   let ok = true;
   for (const probe of probes) {

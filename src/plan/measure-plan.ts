@@ -1,7 +1,8 @@
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
 import { describeError } from '../db/describe-error.js';
-import type { PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
+import type { PartitionDropReport, PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
+import { countPartitionRows, decidePartitions } from '../execute/decide-partitions.js';
 import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
@@ -59,6 +60,7 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
       report.cascades.push({ table: cascade.table.qualified.replace(/"/g, ''), by: cascade.by, rows: Number(result?.rows[0]?.rows ?? 0) });
     }
   }
+  if (window.walk === 'partitions' && candidates > 0) await describePartitionDrops(client, planned, window, report);
   const batchRows = Math.min(planned.rule.batch.maxRows, ESTIMATE_ROWS_PER_BATCH);
   report.estimatedBatches = Math.ceil(candidates / batchRows);
   report.estimatedSeconds = Math.round((report.estimatedBatches * planned.rule.batch.targetMs) / 100) / 10;
@@ -84,6 +86,18 @@ async function previewPhase(client: SqlClient, planned: PlannedRule, window: Pla
       return { ...column, after };
     }),
   );
+}
+
+/** The plan names each partition a run would drop, with its bound and rows. */
+async function describePartitionDrops(client: SqlClient, planned: PlannedRule, window: PlannedPhase, report: PhaseReport): Promise<void> {
+  const decision = await decidePartitions(client, planned, window);
+  const drops: PartitionDropReport[] = [];
+  for (const node of decision.drops) {
+    const rows = await countPartitionRows(client, node);
+    if (rows > 0) drops.push({ partition: `${node.schema}.${node.name}`, bound: node.bound, rows });
+  }
+  report.partitions = drops;
+  if (decision.refusal) report.partitionsNote = decision.refusal;
 }
 
 function failedRule(planned: PlannedRule, error: unknown): RuleReport {

@@ -26,6 +26,7 @@ export function renderMarkdown(report: Report): string {
     }
     const notes = rules.flatMap((rule) => [
       ...(rule.error ? [`- \`${rule.id}\`: **${rule.error.code}** ${rule.error.message}`] : []),
+      ...rule.phases.flatMap((phase) => (phase.partitions ?? []).map((drop) => `- \`${rule.id}\` ${phase.action} ${phase.after}: drops partition \`${drop.partition}\` whole (${drop.bound}): ${formatCount(drop.rows)} rows`)),
       ...rule.phases.flatMap((phase) => (phase.cascades ?? []).map((cascade) => `- \`${rule.id}\` ${phase.action} ${phase.after}: also removes ${formatCount(cascade.rows)} rows of ${cascade.table}`)),
       ...rule.phases.flatMap((phase) => (phase.preview?.[0] ? [`- \`${rule.id}\` ${phase.action} ${phase.after} preview: ${phase.preview[0].map((column) => `\`${describePreviewColumn(column)}\``).join(', ')}`] : [])),
       ...rule.phases.flatMap((phase) =>

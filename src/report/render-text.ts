@@ -49,6 +49,10 @@ function renderRule(rule: RuleReport, isRun: boolean): string[] {
 
 function renderDetails(phase: PhaseReport): string[] {
   const lines: string[] = [];
+  for (const drop of phase.partitions ?? []) {
+    lines.push(`      ${phase.action} ${phase.after}: drops partition ${drop.partition} whole (${drop.bound}): ${formatCount(drop.rows)} rows`);
+  }
+  if (phase.partitionsNote) lines.push(`      ${phase.action} ${phase.after}: no partition is dropped: ${phase.partitionsNote}`);
   for (const cascade of phase.cascades ?? []) {
     lines.push(`      ${phase.action} ${phase.after}: also removes ${formatCount(cascade.rows)} rows of ${cascade.table} (${cascade.by === 'rule' ? 'cascade' : 'ON DELETE CASCADE'})`);
   }

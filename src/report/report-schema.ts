@@ -17,6 +17,8 @@ const phaseReport = z.object({
   affected: count.meta({ description: 'rows changed (0 in a plan)' }),
   oldest: isoTime.nullable().meta({ description: 'the oldest clock among candidates: how overdue the work is' }),
   cascades: z.array(z.object({ table: z.string(), by: z.enum(['rule', 'database']), rows: count })).optional(),
+  partitions: z.array(z.object({ partition: z.string(), bound: z.string(), rows: count })).optional(),
+  partitionsNote: z.string().optional(),
   estimatedBatches: count.optional(),
   estimatedSeconds: z.number().min(0).optional(),
   preview: z

@@ -10,6 +10,13 @@ export interface CascadeReport {
   rows: number;
 }
 
+export interface PartitionDropReport {
+  partition: string;
+  /** As the catalog prints it: FOR VALUES FROM (...) TO (...). */
+  bound: string;
+  rows: number;
+}
+
 export interface PreviewColumn {
   column: string;
   /** The original, redacted: its type and length, never its value. */
@@ -36,6 +43,10 @@ export interface PhaseReport {
   affected: number;
   oldest: string | null;
   cascades?: CascadeReport[];
+  /** Partitions the phase drops whole (their bound lies before the cutoff and no row must stay). */
+  partitions?: PartitionDropReport[];
+  /** Why no partition is dropped, when the table is partitioned and none may be. */
+  partitionsNote?: string;
   estimatedBatches?: number;
   estimatedSeconds?: number;
   preview?: PreviewColumn[][];

@@ -1,18 +1,20 @@
 import { parseBatchTarget, parseDuration } from './parse-duration.js';
 import type { WrittenRule, WrittenSettings, WrittenStrategy } from './rule-schema.js';
-import type { BatchSettings, ColumnChange, Rule, Strategy, TableName } from './types.js';
-import { DEFAULT_BATCH } from './types.js';
+import type { BatchSettings, ColumnChange, GuardSettings, Rule, Strategy, TableName } from './types.js';
+import { DEFAULT_BATCH, DEFAULT_GUARD } from './types.js';
 import { formatPath, locate, type PositionedDocument } from './yaml-positions.js';
 
 export interface Defaults {
   batch: BatchSettings;
   timezone: string;
+  guard: GuardSettings;
 }
 
 export function normalizeDefaults(settings: WrittenSettings | undefined): Defaults {
   return {
     batch: mergeBatch(DEFAULT_BATCH, settings?.defaults?.batch),
     timezone: settings?.defaults?.timezone ?? 'UTC',
+    guard: mergeGuard(DEFAULT_GUARD, settings?.defaults?.guard),
   };
 }
 
@@ -43,6 +45,8 @@ export function normalizeRule(
     schedule: written.schedule,
     timezone: written.timezone ?? defaults.timezone,
     cascade: (written.cascade ?? []).map(parseTableName),
+    partitions: written.partitions ?? 'auto',
+    guard: mergeGuard(defaults.guard, written.guard),
     batch: mergeBatch(defaults.batch, written.batch),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndex,
@@ -57,6 +61,15 @@ export function normalizeRule(
 export function parseTableName(text: string): TableName {
   const dot = text.indexOf('.');
   return dot === -1 ? { schema: undefined, name: text } : { schema: text.slice(0, dot), name: text.slice(dot + 1) };
+}
+
+function mergeGuard(base: GuardSettings, written: Partial<Record<keyof GuardSettings, number | undefined>> | undefined): GuardSettings {
+  return {
+    maxRows: written?.maxRows ?? base.maxRows,
+    maxShare: written?.maxShare ?? base.maxShare,
+    maxGrowth: written?.maxGrowth ?? base.maxGrowth,
+    minRows: written?.minRows ?? base.minRows,
+  };
 }
 
 function mergeBatch(base: BatchSettings, written: { target?: string | undefined; maxRows?: number | undefined } | undefined): BatchSettings {

@@ -1,10 +1,10 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { isFixedPoint, strategySql } from '../strategies/index.js';
-import { fragment, Params, qualify, quoteIdent } from './quote.js';
+import { fragment, joinFragment, Params, qualify, quoteIdent } from './quote.js';
 
 /** `"public"."device_logs"` plus the rule's join: what every statement selects from. */
 export function fromClause(planned: Pick<PlannedRule, 'rule' | 'table'>): string {
-  return planned.rule.join ? `${planned.table.qualified}\n${planned.rule.join}\n` : planned.table.qualified;
+  return planned.rule.join ? `${planned.table.qualified}${joinFragment(planned.rule.join, planned.rule.table)}` : planned.table.qualified;
 }
 
 /** A target column as the rule's fragments would name it: `"device_logs"."ip"`. */
@@ -22,9 +22,9 @@ export function keyList(planned: PlannedRule): string {
  * a batch whose values break the strategy: its own expression would fail).
  */
 export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params, options: { pending?: boolean } = {}): string {
-  const parts = [`${fragment(planned.rule.clock)} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
-  if (window.olderBound) parts.push(`${fragment(planned.rule.clock)} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
-  if (planned.rule.where) parts.push(fragment(planned.rule.where));
+  const parts = [`${fragment(planned.rule.clock, 'value')} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
+  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
+  if (planned.rule.where) parts.push(fragment(planned.rule.where, 'predicate'));
   const pending = options.pending === false ? undefined : pendingSql(planned, window, params);
   if (pending) parts.push(pending);
   return parts.join('\nAND ');
@@ -61,9 +61,9 @@ export function pendingSql(planned: PlannedRule, window: PlannedPhase, params: P
 export function heldSql(planned: Pick<PlannedRule, 'rule' | 'holdsSubjects'>): string {
   const parts: string[] = [];
   if (planned.rule.subject && planned.holdsSubjects) {
-    parts.push(`coalesce(${fragment(planned.rule.subject)} = ANY(ARRAY${fragment(planned.holdsSubjects)}), false)`);
+    parts.push(`coalesce(${fragment(planned.rule.subject, 'value')} = ANY(ARRAY${fragment(planned.holdsSubjects, 'query')}), false)`);
   }
-  if (planned.rule.hold) parts.push(`coalesce(${fragment(planned.rule.hold)}, false)`);
+  if (planned.rule.hold) parts.push(`coalesce(${fragment(planned.rule.hold, 'predicate')}, false)`);
   return parts.length > 0 ? `(${parts.join(' OR ')})` : 'false';
 }
 

@@ -15,7 +15,7 @@ export function buildCountStatement(planned: PlannedRule, window: PlannedPhase):
   const held = heldSql(planned);
   const text = `SELECT count(*) FILTER (WHERE NOT ${held}) AS candidates,
        count(*) FILTER (WHERE ${held}) AS held,
-       min(${fragment(planned.rule.clock)}) FILTER (WHERE NOT ${held}) AS oldest
+       min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held}) AS oldest
 FROM ${fromClause(planned)}
 WHERE ${due}`;
   return { text, values: params.values };

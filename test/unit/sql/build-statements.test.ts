@@ -1,3 +1,4 @@
+import { DEFAULT_GUARD } from '../../../src/rules/types.js';
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../../../src/catalog/types.js';
 import type { Cascade, PlannedPhase, PlannedRule } from '../../../src/plan/types.js';
@@ -61,6 +62,8 @@ function rule(overrides: Partial<Rule> & Pick<Rule, 'id' | 'clock'>): Rule {
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    partitions: 'auto',
+    guard: DEFAULT_GUARD,
     phases: [],
     batch: { targetMs: 250, maxRows: 50_000 },
     ...overrides,
@@ -167,13 +170,13 @@ WHERE ("device_logs"."id") IN (SELECT "device_logs"."id" FROM "public"."device_l
 JOIN users ON users.id = device_logs.user_id
 
 WHERE "device_logs"."id" = ANY($1::bigint[])
-AND (
+AND CASE WHEN "device_logs"."id" = ANY($1::bigint[]) THEN ((
 users.cancelled_at
 ) < $2::timestamptz
 AND (
 users.status = 'cancelled'
 )
-AND NOT ${held})`);
+AND NOT ${held}) ELSE false END)`);
     expect(statement.values).toEqual([['101', '102'], NOW_MINUS_30D]);
   });
 
