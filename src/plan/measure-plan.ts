@@ -1,16 +1,20 @@
 import { withCause } from '../report/failure-cause.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
+import { describeError } from '../db/describe-error.js';
 import type { PartitionDropReport, PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
 import { countPartitionRows, decidePartitions } from '../execute/decide-partitions.js';
 import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
+import { describeStrategy } from '../strategies/describe-strategy.js';
 import type { Plan, PlannedPhase, PlannedRule } from './types.js';
 
 export interface MeasureOptions {
   mode: 'plan' | 'dry-run';
   previewRows: number;
+  /** Previews also show the values after the strategy (--show-values): for a test database only. */
+  showValues?: boolean;
   /** Reads a pseudonym secret by its variable name; previews of hash columns need it. */
   readSecret: (name: string) => string | undefined;
 }
@@ -66,18 +70,21 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
 }
 
 async function previewPhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PreviewColumn[][]> {
-  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows));
-  const fake = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
+  const showValues = options.showValues ?? false;
+  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows, showValues));
+  const fake = showValues && window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
   return result.rows.map((row) =>
     window.changes.map((change, index): PreviewColumn => {
+      const length = row[`length_${index}`];
+      const column: PreviewColumn = { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, does: describeStrategy(change.strategy) };
+      if (!showValues) return column;
       let after = row[`after_${index}`] as string | null;
       if (change.strategy.kind === 'fake' && fake) after = fake(change.strategy);
       if (change.strategy.kind === 'hash') {
         const secret = options.readSecret(change.strategy.secretEnv);
         after = secret ? hashInNode(row[`source_${index}`] as string | null, change.info, secret) : `<needs ${change.strategy.secretEnv}>`;
       }
-      const length = row[`length_${index}`];
-      return { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, after };
+      return { ...column, after };
     }),
   );
 }
@@ -96,7 +103,7 @@ async function describePartitionDrops(client: SqlClient, planned: PlannedRule, w
 
 function failedRule(planned: PlannedRule, error: unknown): RuleReport {
   const readOnly = sqlstateOf(error) === SQLSTATE.readOnlySqlTransaction;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   return {
     id: planned.rule.id,
     category: planned.rule.category,
