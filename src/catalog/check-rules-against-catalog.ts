@@ -38,7 +38,7 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
     return;
   }
   const missing = (column: string) => `column '${column}' does not exist in ${table.qualified}${didYouMeanColumn(table, column)}`;
-  checkKey(rule, table, report, missing, catalog.hasPgcrypto);
+  checkKey(rule, table, report, missing);
   const keyColumns = rule.key ?? table.primaryKey ?? [];
   rule.phases.forEach((phase, index) => {
     for (const change of phase.set) {
@@ -65,7 +65,7 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
   checkClockIndex(rule, table, catalog, report);
 }
 
-function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string, hasPgcrypto: boolean): void {
+function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string): void {
   if (rule.key) {
     for (const column of rule.key) if (!table.columns.has(column)) report('error', 'unknown-column', ['key'], missing(column));
     // A key is a set of columns: (TrackId, PlaylistId) is unique when the primary key is (PlaylistId, TrackId).
@@ -76,9 +76,9 @@ function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column
   const hasUnique = table.primaryKey || table.indexes.some((index) => index.unique && !index.partial && index.columns.length > 0 && index.columns.every((name) => table.columns.get(name)?.notNull));
   if (hasUnique) return;
   // Without a key a phase can still walk by physical position (TID ranges); a keyset walk cannot.
-  const needsKey = rule.phases.filter((phase) => chooseWalk(rule, table, phase, rule.cascade.length > 0, hasPgcrypto) === 'key');
+  const needsKey = rule.phases.filter((phase) => chooseWalk(rule, table, phase, rule.cascade.length > 0) === 'key');
   for (const phase of needsKey) {
-    report('error', 'no-key', ['phases', phase.index], `${table.qualified} has no primary key or unique NOT NULL index, and this phase must walk by key (a join, a cascade, a view or a keyed hash without pgcrypto); name unique columns with 'key:'`);
+    report('error', 'no-key', ['phases', phase.index], `${table.qualified} has no primary key or unique NOT NULL index, and this phase must walk by key (a join, a cascade or a view); name unique columns with 'key:'`);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   buildUpdateStatement,
 } from '../sql/build-statements.js';
 import { fragment, type Statement } from '../sql/quote.js';
-import { buildPageDeleteStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
+import { buildPageDeleteStatement, buildPageSourceStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
 import { castTypeOf, createFakeGenerator } from '../strategies/index.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import type { Catalog, ClockType } from './types.js';
@@ -49,7 +49,7 @@ export async function probeRules(
     const fragmentsOk = await probeFragments(client, { rule, table, holdsSubjects }, report, (type) => (catalog.clockTypes ??= new Map()).set(rule.id, type));
     if (!fragmentsOk || broken.has(rule)) continue;
     const planned = buildPlan({ ...ruleSet, rules: [rule] }, catalog, now).rules[0]!;
-    await explainEngineStatements(client, planned, report, catalog.hasPgcrypto);
+    await explainEngineStatements(client, planned, report);
     await probeFakeValues(client, planned, report);
   }
   return problems;
@@ -94,18 +94,20 @@ async function probeFragments(
   return ok;
 }
 
-async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report, catalogHasPgcrypto: boolean): Promise<void> {
+async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
   const sampleKeys = planned.key.map(() => [] as unknown[]);
   // NULL casts to any key type ('0' would not to a uuid or a timestamp); EXPLAIN only needs the types.
   const sampleHighWater = planned.key.map(() => null) as unknown as string[];
   for (const [index, window] of planned.phases.entries()) {
     const statements: { name: string; statement: Statement }[] = [{ name: 'count', statement: buildCountStatement(planned, window) }];
     if (window.walk !== 'key') {
-      const secrets = new Map(window.changes.flatMap((change) => (change.strategy.kind === 'hash' ? [[change.strategy.secretEnv, 'probe'] as [string, string]] : [])));
+      const hashed = window.changes.filter((change) => change.strategy.kind === 'hash').map((change) => change.column);
+      const nodeValues = hashed.length > 0 ? { ctids: [], columns: new Map(hashed.map((column) => [column, [] as (string | null)[]])) } : undefined;
+      if (nodeValues) statements.push({ name: 'source select', statement: buildPageSourceStatement(planned, window, { fromPage: 0, toPage: 1, skipLocked: true }, hashed) });
       statements.push(
         window.phase.action === 'delete'
           ? { name: 'delete', statement: buildPageDeleteStatement(planned, window, 0, 1, true) }
-          : { name: 'update', statement: buildPageUpdateStatement(planned, window, 0, 1, true, { fakePools: new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, ['']])), secrets, markValue: new Date(0) }) },
+          : { name: 'update', statement: buildPageUpdateStatement(planned, window, 0, 1, true, { fakePools: new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, ['']])), nodeValues, markValue: new Date(0) }) },
       );
     } else if (window.phase.action === 'delete') {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
@@ -115,10 +117,10 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
       }
     } else {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
-      // Values made in Node: fakes always, hashes when pgcrypto is missing (as the executor does).
-      const fromNode = window.changes.filter((change) => change.strategy.kind === 'fake' || (change.strategy.kind === 'hash' && !catalogHasPgcrypto));
+      // Values made in Node: fakes and pseudonyms (as the executor does).
+      const fromNode = window.changes.filter((change) => change.strategy.kind === 'fake' || change.strategy.kind === 'hash');
       const nodeValues = new Map(fromNode.map((change) => [change.column, [] as (string | null)[]]));
-      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, secrets: new Map([['probe', 'probe']]), markValue: new Date(0) }) });
+      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, markValue: new Date(0) }) });
     }
     if (window.phase.action === 'delete') {
       for (const cascade of planned.cascades) statements.push({ name: `cascade count ${cascade.table.qualified}`, statement: buildCascadeCountStatement(planned, window, cascade) });

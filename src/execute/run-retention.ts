@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { openConnection } from '../db/open-connection.js';
 import { withClient, withReadOnlySnapshot } from '../db/sql-client.js';
 import { LetheError } from '../errors.js';
+import { describeError } from '../db/describe-error.js';
 import type { Logger } from '../log/logger.js';
 import { measurePlan } from '../plan/measure-plan.js';
 import { preparePlan } from '../plan/plan-retention.js';
@@ -15,6 +16,8 @@ import { readResumableRules, readRuleHistory } from '../state/read-rule-history.
 import { findDueRules } from '../schedule/find-due-rules.js';
 import { selectRules } from '../plan/build-plan.js';
 import { finishRun, insertRun } from '../state/runs.js';
+import { readLedgerHead } from '../state/ledger.js';
+import { readLedgerKey } from '../state/ledger-keys.js';
 import { executePlan } from './execute-plan.js';
 import { countClockless, reportLostClocks, rulesWithDerivedClocks } from './count-lost-clocks.js';
 import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
@@ -58,7 +61,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     options.logger.info('no rule is due', { now: options.now.toISOString() });
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
-  const { plan, hasPgcrypto, preview, overridden, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
+  const { plan, preview, overridden, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
     requireSecrets(prepared.plan, options.readSecret);
     // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
@@ -73,23 +76,24 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     const passed = enforceGuards(guardInput, options.guards ?? { allowFutureNow: false, overrideGuards: [] });
     const derived = rulesWithDerivedClocks(prepared.plan);
     const clockless = await countClockless(client, derived, { inTransaction: true, logger: options.logger });
-    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted, overridden: passed, derivedClocks: derived, clocklessBefore: clockless };
+    return { plan: prepared.plan, preview: counted, overridden: passed, derivedClocks: derived, clocklessBefore: clockless };
   });
   if (options.confirm && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
   }
   const runId = randomUUID();
-  await withClient(db, async (client) => {
+  const ledgerKey = await withClient(db, async (client) => {
     try {
       await ensureStateSchema(client, stateSchema);
     } catch (error) {
-      throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${(error as Error).message}`, {
+      throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${describeError(error)}`, {
         hint: 'the role needs CREATE on the database for the first run (or after an upgrade); nothing was written',
         cause: error,
       });
     }
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
     await recordGuardOverrides(client, stateSchema, runId, plan, overridden);
+    return readLedgerKey(client, stateSchema);
   });
   for (const trip of overridden) options.logger.warn('safety guard overridden', { rule: trip.ruleId, guard: trip.guard, detail: trip.message });
   options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });
@@ -104,22 +108,24 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     lockTimeoutMs: options.lockTimeoutMs ?? 5_000,
     statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
     maxRetries: 5,
-    hasPgcrypto,
     restart: options.resume?.choice === 'restart',
     signal: options.signal,
     logger: options.logger,
     readSecret: options.readSecret,
+    ledgerKey,
     connect: () => openConnection(options.url, `lethe run ${runId.slice(0, 8)}`),
     sleep: (ms) => abortableSleep(ms, options.signal),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
-  const report = await executePlan(plan, executeOptions);
+  const executed = await executePlan(plan, executeOptions);
   if (derivedClocks.length > 0) {
     const clocklessAfter = await withClient(db, (client) => countClockless(client, derivedClocks, { inTransaction: false, logger: options.logger }));
-    reportLostClocks(report, derivedClocks, clocklessBefore, clocklessAfter);
+    reportLostClocks(executed, derivedClocks, clocklessBefore, clocklessAfter);
   }
+  // The chain head after this run: printed in the report so it can be kept outside the database.
+  const report: Report = { ...executed, ledgerHead: await withClient(db, (client) => readLedgerHead(client, stateSchema)) };
   if (overridden.length > 0) report.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
-  const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? null;
+  const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? report.rules.find((rule) => rule.error)?.error?.message ?? null;
   await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
   options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });
   return report;
@@ -173,7 +179,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** The exit code a run report stands for (DESIGN.md's table). */
 export function exitCodeOfRun(report: Report, failIfLocked: boolean): number {
-  const failed = report.rules.filter((rule) => rule.status === 'failed');
+  // A rule with an error failed, even when it is partial (batches committed before the error, or rows a value broke).
+  const failed = report.rules.filter((rule) => rule.status === 'failed' || rule.error);
   if (failed.length > 0) {
     if (failed.some((rule) => rule.error?.code === 'CHECKPOINT_MISMATCH' || rule.error?.code === 'SAFETY_GUARD')) return 4;
     return 1;

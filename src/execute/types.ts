@@ -20,12 +20,13 @@ export interface ExecuteOptions {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   maxRetries: number;
-  hasPgcrypto: boolean;
   /** --restart: discard each rule's unfinished run and start afresh at this run's now. */
   restart?: boolean;
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;
+  /** The database's ledger key (lethe.settings): digests of non-surrogate keys in the ledger and reports. */
+  ledgerKey: string;
   connect(): Promise<Connection>;
   sleep(ms: number): Promise<void>;
   onBatch?(event: BatchEvent): void;

@@ -1,17 +1,21 @@
 import { withCause } from '../report/failure-cause.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
+import { describeError } from '../db/describe-error.js';
 import type { PartitionDropReport, PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
 import { countPartitionRows, decidePartitions } from '../execute/decide-partitions.js';
 import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
 import { createFittingFakeGenerator, hashInNode, maxCharacters } from '../strategies/index.js';
+import { describeStrategy } from '../strategies/describe-strategy.js';
 import type { Plan, PlannedPhase, PlannedRule } from './types.js';
 import { runsAfterOf } from './order-rules.js';
 
 export interface MeasureOptions {
   mode: 'plan' | 'dry-run';
   previewRows: number;
+  /** Previews also show the values after the strategy (--show-values): for a test database only. */
+  showValues?: boolean;
   /** Reads a pseudonym secret by its variable name; previews of hash columns need it. */
   readSecret: (name: string) => string | undefined;
 }
@@ -76,24 +80,24 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
 }
 
 async function previewPhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PreviewColumn[][]> {
-  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows));
+  const showValues = options.showValues ?? false;
+  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows, showValues));
   const fake = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFittingFakeGenerator() : undefined;
   return result.rows.map((row) =>
     window.changes.map((change, index): PreviewColumn => {
-      let after = row[`after_${index}`] as string | null;
-      let fit: PreviewColumn['fit'];
-      if (change.strategy.kind === 'fake' && fake) {
-        const fitted = fake(change.strategy, change.info);
-        after = fitted.value;
-        const maxLength = maxCharacters(change.info);
-        if (maxLength !== undefined) fit = { maxLength, how: fitted.how };
-      }
+      const length = row[`length_${index}`];
+      const column: PreviewColumn = { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, does: describeStrategy(change.strategy) };
+      // How fake values are fitted to a varchar(n) column is said always: drawing one shows nothing of the table.
+      const fitted = change.strategy.kind === 'fake' && fake ? fake(change.strategy, change.info) : undefined;
+      const maxLength = maxCharacters(change.info);
+      if (fitted && maxLength !== undefined) column.fit = { maxLength, how: fitted.how };
+      if (!showValues) return column;
+      let after = fitted ? fitted.value : (row[`after_${index}`] as string | null);
       if (change.strategy.kind === 'hash') {
         const secret = options.readSecret(change.strategy.secretEnv);
         after = secret ? hashInNode(row[`source_${index}`] as string | null, change.info, secret) : `<needs ${change.strategy.secretEnv}>`;
       }
-      const length = row[`length_${index}`];
-      return { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, after, ...(fit ? { fit } : {}) };
+      return { ...column, after };
     }),
   );
 }
@@ -112,7 +116,7 @@ async function describePartitionDrops(client: SqlClient, planned: PlannedRule, w
 
 function failedRule(planned: PlannedRule, error: unknown): RuleReport {
   const readOnly = sqlstateOf(error) === SQLSTATE.readOnlySqlTransaction;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   return {
     id: planned.rule.id,
     category: planned.rule.category,

@@ -35,7 +35,7 @@ export interface PlanResumeOptions extends ResumeOptions {
 export async function planRetention(db: Knex, ruleSet: RuleSet, options: PlanRetentionOptions): Promise<{ report: Report; warnings: RuleProblem[]; plan: Plan; catalog: Catalog }> {
   return withReadOnlySnapshot(db, async (client) => {
     const { plan, catalog, warnings } = await preparePlan(client, ruleSet, options.now, options.only, options.resume);
-    const report = await measurePlan(client, plan, { mode: options.mode, readSecret: options.readSecret, previewRows: options.previewRows ?? 3 });
+    const report = await measurePlan(client, plan, { mode: options.mode, readSecret: options.readSecret, previewRows: options.previewRows ?? 3, showValues: options.showValues ?? false });
     report.fingerprint = fingerprintPlan(plan);
     return { report, warnings, plan, catalog };
   });

@@ -1,5 +1,12 @@
 import { formatCount, formatDate, groupByCategory, modeTitle, totals } from './group-rules.js';
-import type { PhaseReport, Report, RuleReport } from './types.js';
+import type { PhaseReport, PreviewColumn, Report, RuleReport } from './types.js';
+
+/** `email: text(23) -> hmac`; the value after only when the report carries it (--show-values). */
+export function describePreviewColumn(column: PreviewColumn): string {
+  const shape = `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.does}`;
+  const fit = column.fit ? ` (fake values fit ${column.fit.maxLength} characters: longer ones redrawn, else trimmed${column.fit.how === 'drawn' ? '' : `; this one ${column.fit.how}`})` : '';
+  return column.after === undefined ? `${shape}${fit}` : `${shape} = ${column.after ?? 'NULL'}${fit}`;
+}
 
 /** A table per category, for a person at a terminal. */
 export function renderText(report: Report): string {
@@ -15,6 +22,7 @@ export function renderText(report: Report): string {
     lines.push('');
   }
   const sum = totals(report);
+  if (report.ledgerHead) lines.push(`ledger head: ${report.ledgerHead.seq}:${report.ledgerHead.hash} (keep it; lethe status --verify-head checks it later)`);
   lines.push(
     isRun
       ? `total: ${formatCount(sum.affected)} rows changed, ${formatCount(sum.held)} held; status ${report.status}`
@@ -59,7 +67,11 @@ function renderDetails(phase: PhaseReport): string[] {
   if (phase.remaining !== undefined) lines.push(`      ${phase.action} ${phase.after}: ${formatCount(phase.remaining)} rows still match after the run`);
   const sample = phase.preview?.[0];
   if (sample) {
-    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map((column) => `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.after ?? 'NULL'}${column.fit ? ` (fake values fit ${column.fit.maxLength} characters: longer ones redrawn, else trimmed${column.fit.how === 'drawn' ? '' : `; this one ${column.fit.how}`})` : ''}`).join('; ')}`);
+    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map(describePreviewColumn).join('; ')}`);
+  }
+  if (phase.failed) {
+    lines.push(`      ${phase.action} ${phase.after}: ${formatCount(phase.failed)} rows left unchanged (a value broke the strategy)`);
+    for (const row of phase.failedRows ?? []) lines.push(`        key ${row.key.join(', ')}${row.column ? ` column ${row.column}` : ''}: ${row.error}`);
   }
   return lines;
 }

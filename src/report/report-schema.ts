@@ -26,8 +26,9 @@ const phaseReport = z.object({
       z.array(
         z.object({
           column: z.string(),
-          before: z.object({ type: z.string(), length: count.nullable() }),
-          after: z.string().nullable(),
+          before: z.object({ type: z.string(), length: count.nullable() }).meta({ description: 'the original: its type and length, never its value' }),
+          does: z.string().meta({ description: 'what the strategy does, e.g. hmac, removes gps, masked, keeps 3+2' }),
+          after: z.string().nullable().optional().meta({ description: 'the value after the strategy: only with --show-values' }),
           fit: z
             .object({ maxLength: count, how: z.enum(['drawn', 'redrawn', 'trimmed']) })
             .optional()
@@ -40,6 +41,11 @@ const phaseReport = z.object({
   batches: count.optional(),
   durationMs: z.number().min(0).optional(),
   remaining: count.optional(),
+  failed: count.optional().meta({ description: 'rows left unchanged because a value broke the strategy' }),
+  failedRows: z
+    .array(z.object({ key: z.array(z.string()), column: z.string().nullable(), error: z.string() }))
+    .optional()
+    .meta({ description: 'the first 100 failed rows, by key (hmac:<digest> unless an integer or uuid key)' }),
   status: ruleStatus.optional(),
 });
 
@@ -82,6 +88,10 @@ export const reportSchema = z
       .array(z.object({ ruleId: z.string(), guard: z.string(), message: z.string() }))
       .optional()
       .meta({ description: 'real runs: safety guards passed deliberately with --override-guard (also in the ledger)' }),
+    ledgerHead: z
+      .object({ seq: count, hash: z.string().regex(/^[0-9a-f]{64}$/) })
+      .optional()
+      .meta({ description: 'run only: the ledger chain head after the run; keep it outside the database and check it with lethe status --verify-head SEQ:HASH' }),
     rules: z.array(ruleReport),
   })
   .meta({ title: 'Lethe report (version 1)' });

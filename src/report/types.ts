@@ -21,9 +21,19 @@ export interface PreviewColumn {
   column: string;
   /** The original, redacted: its type and length, never its value. */
   before: { type: string; length: number | null };
-  after: string | null;
+  /** What the strategy does, in words: `hmac`, `removes gps`, `masked, keeps 3+2`. */
+  does: string;
+  /** The value after the strategy: only with --show-values (a developer on a test database). */
+  after?: string | null;
   /** fake values in a varchar(n)/char(n) column: fitted on purpose (redrawn when too long, else trimmed), never cut by a cast. */
   fit?: { maxLength: number; how: 'drawn' | 'redrawn' | 'trimmed' };
+}
+
+/** A row a value broke the strategy of: left unchanged, named by its key (a digest unless a surrogate key). */
+export interface FailedRow {
+  key: string[];
+  column: string | null;
+  error: string;
 }
 
 export interface PhaseReport {
@@ -48,6 +58,10 @@ export interface PhaseReport {
   durationMs?: number;
   /** Run only: rows that still match after the phase (holds, deferred, or new). */
   remaining?: number;
+  /** Run only: rows left unchanged because a value broke the strategy. */
+  failed?: number;
+  /** The first of them (up to 100), by key. */
+  failedRows?: FailedRow[];
   status?: RuleStatus;
 }
 
@@ -81,5 +95,7 @@ export interface Report {
   fingerprint?: { rules: string; catalog: string };
   /** Real runs: guards passed deliberately with --override-guard. */
   overriddenGuards?: { ruleId: string; guard: string; message: string }[];
+  /** Run only: the ledger's chain head after the run (`lethe status --verify-head SEQ:HASH`). */
+  ledgerHead?: { seq: number; hash: string };
   rules: RuleReport[];
 }

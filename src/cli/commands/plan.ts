@@ -27,7 +27,10 @@ export interface PlanFlags {
   format: ReportFormat;
   out?: string;
   metricsFile?: string;
+  showValues?: boolean;
 }
+
+export const SHOW_VALUES_WARNING = 'lethe: warning: --show-values prints values computed from rows of the table; use it only on a test database\n';
 
 export function formatOption(): Option {
   return new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text');
@@ -44,6 +47,7 @@ export function registerPlan(program: Command, action: ActionFactory): void {
     .addOption(formatOption())
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
+    .option('--show-values', 'previews also show values after the strategy (a test database only)', false)
     .action(action<PlanFlags>((ctx, flags) => runPlanCommand(ctx, flags, 'plan')));
 }
 
@@ -65,6 +69,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   await requireWritable(flags.metricsFile, '--metrics-file');
   parseDatabaseUrl(ctx.globals.db); // no database is a usage error before anything else is said
   if (options.due) only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
+  if (flags.showValues) ctx.io.writeStderr(SHOW_VALUES_WARNING);
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
   let report: Report;
@@ -72,7 +77,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
     report =
       only && only.length === 0
         ? { lethe: 1, mode, now: now.toISOString(), status: 'ok', rules: [] }
-        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, resume, readSecret: (name) => ctx.io.env[name] }))).report;
+        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, resume, showValues: flags.showValues ?? false, readSecret: (name) => ctx.io.env[name] }))).report;
   } catch (error) {
     progress.fail('plan failed');
     throw error;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { LetheError } from '../../errors.js';
 import { exitCodeOfRun, runRetention } from '../../execute/run-retention.js';
 import { renderReport } from '../../report/render-report.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
@@ -8,7 +9,6 @@ import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { collectIds, parseDurationFlag, parseNow, parseOnly, parsePositiveInteger, parseTolerance } from '../parse-flags.js';
 import { readReviewedPlan } from '../read-reviewed-plan.js';
-import { LetheError } from '../../errors.js';
 import { writeReport } from '../write-report.js';
 import { renderRuleFailure } from '../render-error.js';
 import { causeOf } from '../../report/failure-cause.js';
@@ -57,6 +57,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
     .addOption(formatOption())
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
+    .option('--show-values', 'with --dry-run: previews also show values after the strategy (a test database only)', false)
     .action(
       action<RunFlags>(async (ctx, flags) => {
         const batchSize = flags.batchSize === 'auto' || flags.batchSize === undefined ? undefined : parsePositiveInteger('--batch-size', flags.batchSize);
@@ -65,6 +66,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
         const maxReplicaLagMs = parseDurationFlag('--max-replica-lag', flags.maxReplicaLag);
         const concurrency = parsePositiveInteger('--concurrency', flags.concurrency) ?? 1;
         if (flags.dryRun) return runPlanCommand(ctx, flags, 'dry-run', { due: flags.due });
+        if (flags.showValues) throw new LetheError('USAGE', '--show-values needs --dry-run: a run prints no values', { hint: 'use lethe run --dry-run --show-values on a test database' });
         const started = Date.now();
         const reviewed = flags.plan === undefined ? undefined : await readReviewedPlan(flags.plan);
         if (flags.planTolerance !== undefined && !reviewed) throw new LetheError('USAGE', '--plan-tolerance needs --plan');
@@ -126,7 +128,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
         const report = nameSettingsFile(ran, ruleSet.settingsFile);
         await writeReport(ctx, report, flags.format, flags.out);
         for (const rule of report.rules) {
-          if (rule.status === 'failed') ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
+          if (rule.error) ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
           if (rule.status === 'skipped') ctx.io.writeStderr(`lethe: rule '${rule.id}' skipped: another run holds its lock${rule.lockedBy ? ` (pid ${rule.lockedBy.pid}, ${rule.lockedBy.applicationName})` : ''}\n`);
         }
         const exitCode = exitCodeOfRun(report, flags.failIfLocked);
