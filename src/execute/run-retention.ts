@@ -49,7 +49,9 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   const only = options.due ? await selectDueRules(db, ruleSet, options, stateSchema) : options.only;
   if (only && only.length === 0) {
     options.logger.info('no rule is due', { now: options.now.toISOString() });
-    return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
+    // Still the head: a scheduled job that keeps heads gets one from every run.
+    const ledgerHead = await withClient(db, async (client) => ((await stateSchemaExists(client, stateSchema)) ? readLedgerHead(client, stateSchema) : undefined));
+    return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [], ...(ledgerHead ? { ledgerHead } : {}) };
   }
   const { plan, preview } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only);
