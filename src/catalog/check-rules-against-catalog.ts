@@ -5,6 +5,9 @@ import { quoteIdent } from '../sql/quote.js';
 import { tableKey } from './read-catalog.js';
 import { chooseWalk } from '../plan/build-plan.js';
 import type { Catalog, TableInfo } from './types.js';
+import { checkDeletePaths } from './check-delete-paths.js';
+import { checkJoinFanOut } from './check-join-fan-out.js';
+import { checkClockTriggers, checkWrittenColumns } from './check-written-columns.js';
 
 type Report = (severity: Severity, check: string, path: (string | number)[], message: string) => void;
 
@@ -50,9 +53,14 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
       const mark = table.columns.get(phase.mark);
       if (!mark) report('error', 'unknown-column', ['phases', index, 'mark'], missing(phase.mark));
       else if (!DATE_TIME_TYPES.has(mark.baseType)) report('error', 'wrong-column-type', ['phases', index, 'mark'], `mark column '${phase.mark}' must be a timestamp; it is ${mark.type}`);
+      else if (mark.notNull) report('error', 'mark-not-null', ['phases', index, 'mark'], `mark column '${phase.mark}' is NOT NULL: the phase selects rows whose mark IS NULL, so it would never select a row; make the column nullable`);
     }
   });
   checkCascades(rule, table, catalog, report);
+  checkDeletePaths(rule, table, catalog, report);
+  checkWrittenColumns(rule, table, report);
+  checkClockTriggers(rule, table, report);
+  checkJoinFanOut(rule, table, catalog, report);
   checkClockIndex(rule, table, catalog, report);
 }
 

@@ -14,10 +14,14 @@ import { fragment, type Statement } from '../sql/quote.js';
 import { buildPageDeleteStatement, buildPageSourceStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
 import { createFakeGenerator } from '../strategies/index.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
-import type { Catalog } from './types.js';
+import type { Catalog, ClockType } from './types.js';
 import { tableKey } from './read-catalog.js';
 
-const DATE_TIME_OIDS = new Set([1082, 1114, 1184]);
+const DATE_TIME_OIDS = new Map<number, ClockType>([
+  [1082, 'date'],
+  [1114, 'timestamp'],
+  [1184, 'timestamptz'],
+]);
 
 /**
  * Checks each fragment on its own (so an error names its key), then EXPLAINs
@@ -41,7 +45,7 @@ export async function probeRules(
     const table = catalog.tables.get(tableKey(rule.table));
     if (!table) continue;
     const holdsSubjects = rule.subject ? ruleSet.holds.subjects : undefined;
-    const fragmentsOk = await probeFragments(client, { rule, table, holdsSubjects }, report);
+    const fragmentsOk = await probeFragments(client, { rule, table, holdsSubjects }, report, (type) => (catalog.clockTypes ??= new Map()).set(rule.id, type));
     if (!fragmentsOk || broken.has(rule)) continue;
     const planned = buildPlan({ ...ruleSet, rules: [rule] }, catalog, now).rules[0]!;
     await explainEngineStatements(client, planned, report);
@@ -52,7 +56,13 @@ export async function probeRules(
 
 type Report = (path: (string | number)[], check: string, message: string) => void;
 
-async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rule' | 'table' | 'holdsSubjects'>, report: Report): Promise<boolean> {
+async function probeFragments(
+  client: SqlClient,
+  planned: Pick<PlannedRule, 'rule' | 'table' | 'holdsSubjects'>,
+  report: Report,
+  /** Told the clock's type: a date or timestamp clock is read in the rule's timezone. */
+  onClockType: (type: ClockType) => void,
+): Promise<boolean> {
   const rule: Rule = planned.rule;
   const from = fromClause(planned);
   const probes: { key: string; statement: string; clock?: boolean }[] = [];
@@ -75,6 +85,8 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
       if (type !== undefined && !DATE_TIME_OIDS.has(type)) {
         ok = false;
         report(['clock'], 'clock-not-time', 'the clock must be a date or timestamp expression');
+      } else if (type !== undefined) {
+        onClockType(DATE_TIME_OIDS.get(type)!);
       }
     }
   }
@@ -126,7 +138,14 @@ async function probeFakeValues(client: SqlClient, planned: PlannedRule, report: 
   for (const window of planned.phases) {
     for (const change of window.changes) {
       if (change.strategy.kind !== 'fake') continue;
-      const value = generate(change.strategy);
+      let value: string;
+      try {
+        value = generate(change.strategy);
+      } catch (error) {
+        // validate calls each method once too; this keeps check from crashing should one fail only sometimes.
+        report(['phases', window.phase.index, 'set', change.column], 'fake-needs-arguments', `faker's ${change.strategy.module}.${change.strategy.method} failed: ${(error as Error)?.message ?? String(error)}`);
+        continue;
+      }
       const result = await trySavepoint(client, () => client.query({ text: `SELECT $1::text::${change.info.type}`, values: [value] }));
       if (!result.ok) {
         report(['phases', window.phase.index, 'set', change.column], 'wrong-column-type', `a ${change.strategy.module}.${change.strategy.method} value does not fit ${change.info.type}: ${serverMessage(result.error)}`);

@@ -2,6 +2,7 @@ import type { SqlClient } from '../db/sql-client.js';
 import type { TableName } from '../rules/types.js';
 import type { Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types.js';
 import { quoteIdent } from '../sql/quote.js';
+import { readTableSafetyFacts } from './read-table-safety-facts.js';
 
 export function tableKey(table: TableName): string {
   return table.schema ? `${table.schema}.${table.name}` : table.name;
@@ -58,6 +59,7 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
   const primaryKey = await readPrimaryKey(client, row.oid);
   const indexes = await readIndexes(client, row.oid);
   const referencedBy = await readReferencingKeys(client, row.oid);
+  const { foreignKeys, checks, triggers, partition } = await readTableSafetyFacts(client, row.oid);
   return {
     schema: row.schema,
     name: row.name,
@@ -68,6 +70,10 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
     indexes,
     referencedBy,
     estimatedRows: Math.max(0, row.reltuples),
+    foreignKeys,
+    checks,
+    triggers,
+    partition,
   };
 }
 

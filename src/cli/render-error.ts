@@ -1,9 +1,10 @@
 import { LetheError } from '../errors.js';
 import { redactSecretsInText } from '../db/redact-url.js';
-import { describeError, describeServerDetails } from '../db/describe-error.js';
+import { describeError, describeServerDetails, describeServerText } from '../db/describe-error.js';
 
 interface ServerError {
   position?: string;
+  hint?: string;
 }
 
 /** One line and a hint by default; the cause, server detail and failing SQL with --verbose. */
@@ -27,8 +28,9 @@ function renderCause(cause: unknown, sql: string | undefined): string[] {
   if (cause instanceof Error) {
     // The stack's first line repeats the server's message: only the redacted description and the frames.
     lines.push(`cause: ${describeError(cause)}`, ...stackFrames(cause));
+    const server = cause as ServerError & { code?: unknown };
+    if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
     lines.push(...describeServerDetails(cause));
-    const server = cause as ServerError;
     if (sql) lines.push(...renderSqlWithCaret(sql, server.position ? Number(server.position) : undefined));
   } else if (sql) {
     lines.push(...renderSqlWithCaret(sql, undefined));
@@ -52,4 +54,20 @@ export function renderSqlWithCaret(sql: string, position: number | undefined): s
     offset += line.length + 1;
   }
   return out;
+}
+
+/**
+ * A rule that failed inside a plan or run: one line; with --verbose the
+ * failing statement with a caret under the server's position, the SQLSTATE and
+ * the server's hint. Never the bound values: statements carry $n placeholders.
+ */
+export function renderRuleFailure(id: string, error: { code: string; message: string } | undefined, cause: unknown, verbose: boolean): string {
+  const lines = [`lethe: rule '${id}': ${error?.message ?? 'failed'} [${error?.code ?? 'SQL_FAILED'}]`];
+  if (verbose && cause && typeof cause === 'object') {
+    const server = cause as ServerError & { code?: unknown; statement?: unknown };
+    if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
+    if (server.hint) lines.push(`server hint: ${describeServerText(cause, server.hint)}`);
+    if (typeof server.statement === 'string') lines.push(...renderSqlWithCaret(server.statement, server.position ? Number(server.position) : undefined));
+  }
+  return redactSecretsInText(lines.join('\n')) + '\n';
 }

@@ -44,8 +44,9 @@ export async function decidePartitions(client: SqlClient, planned: PlannedRule, 
   const droppable = new Set<string>();
   const notDue = new Set<string>();
   if (candidates.length > 0) {
-    const type = planned.table.columns.get(clockColumn!)!.type;
-    const compared = await client.query<{ index: number; before: boolean; after: boolean }>(buildBoundsAgainstCutoffStatement(candidates, type, window.cutoff));
+    const column = planned.table.columns.get(clockColumn!)!;
+    const wallClock = column.baseType === 'date' || column.baseType === 'timestamp' ? planned.rule.timezone : undefined;
+    const compared = await client.query<{ index: number; before: boolean; after: boolean }>(buildBoundsAgainstCutoffStatement(candidates, column.type, window.cutoff, wallClock));
     for (const row of compared.rows) {
       if (row.before && !refusal && candidates[row.index]!.upper !== undefined) droppable.add(candidates[row.index]!.node.qualified);
       if (row.after) notDue.add(candidates[row.index]!.node.qualified);

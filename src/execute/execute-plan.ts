@@ -4,6 +4,7 @@ import { describeError } from '../db/describe-error.js';
 import type { Plan, PlannedRule } from '../plan/types.js';
 import type { Report, RuleReport } from '../report/types.js';
 import { runRule } from './run-rule.js';
+import { withCause } from '../report/failure-cause.js';
 import type { ExecuteOptions } from './types.js';
 
 /**
@@ -34,7 +35,7 @@ async function runRuleSafely(planned: PlannedRule, options: ExecuteOptions, now:
     const code = isLetheError(error) ? error.code : 'SQL_FAILED';
     const message = describeError(error);
     options.logger.error('rule failed', { rule: planned.rule.id, code, error: message });
-    return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'failed', phases: [], error: { code, message } };
+    return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'failed', phases: [], error: withCause({ code, message }, error) };
   }
 }
 

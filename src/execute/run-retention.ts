@@ -18,6 +18,10 @@ import { finishRun, insertRun } from '../state/runs.js';
 import { readLedgerHead } from '../state/ledger.js';
 import { readLedgerKey } from '../state/ledger-keys.js';
 import { executePlan } from './execute-plan.js';
+import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
+import { fingerprintPlan } from '../guard/fingerprint-plan.js';
+import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
+import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
 import type { BatchEvent, ExecuteOptions } from './types.js';
 
 export interface RunRetentionOptions {
@@ -37,6 +41,8 @@ export interface RunRetentionOptions {
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;
+  /** Safety guards: a future `now`, blast radius, a reviewed plan (docs/run.md#safety-guards). */
+  guards?: GuardOptions;
   /** Shown the plan's counts before anything is written; returning false writes nothing. */
   confirm?(preview: Report): Promise<boolean>;
   onBatch?(event: BatchEvent): void;
@@ -53,13 +59,22 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     const ledgerHead = await withClient(db, async (client) => ((await stateSchemaExists(client, stateSchema)) ? readLedgerHead(client, stateSchema) : undefined));
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [], ...(ledgerHead ? { ledgerHead } : {}) };
   }
-  const { plan, preview } = await withReadOnlySnapshot(db, async (client) => {
+  const { plan, preview, overridden } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only);
     requireSecrets(prepared.plan, options.readSecret);
-    const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
-    return { plan: prepared.plan, preview: counted };
+    // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
+    const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 });
+    const guardInput = {
+      now: options.now,
+      databaseNow: await readDatabaseNow(client),
+      radii: await readBlastRadius(client, prepared.plan, counted, stateSchema),
+      counted,
+      fingerprint: fingerprintPlan(prepared.plan),
+    };
+    const passed = enforceGuards(guardInput, options.guards ?? { allowFutureNow: false, overrideGuards: [] });
+    return { plan: prepared.plan, preview: counted, overridden: passed };
   });
-  if (options.confirm && preview && !(await options.confirm(preview))) {
+  if (options.confirm && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
   }
   const runId = randomUUID();
@@ -73,8 +88,10 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
       });
     }
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
+    await recordGuardOverrides(client, stateSchema, runId, plan, overridden);
     return readLedgerKey(client, stateSchema);
   });
+  for (const trip of overridden) options.logger.warn('safety guard overridden', { rule: trip.ruleId, guard: trip.guard, detail: trip.message });
   options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });
   const executeOptions: ExecuteOptions = {
     runId,
@@ -96,6 +113,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
   const executed = await executePlan(plan, executeOptions);
+  if (overridden.length > 0) executed.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
   // The chain head after this run: printed in the report so it can be kept outside the database.
   const report: Report = { ...executed, ledgerHead: await withClient(db, (client) => readLedgerHead(client, stateSchema)) };
   const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? report.rules.find((rule) => rule.error)?.error?.message ?? null;

@@ -50,6 +50,7 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holdsSubjects: string
     cascades,
     phases: windows.reverse(),
     holdsSubjects: rule.subject ? holdsSubjects : undefined,
+    clockType: catalog.clockTypes?.get(rule.id),
   };
 }
 

@@ -1,3 +1,4 @@
+import { withCause } from '../report/failure-cause.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
 import { describeError } from '../db/describe-error.js';
@@ -109,8 +110,11 @@ function failedRule(planned: PlannedRule, error: unknown): RuleReport {
     table: planned.table.qualified.replace(/"/g, ''),
     status: 'failed',
     phases: [],
-    error: readOnly
-      ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
-      : { code: 'SQL_FAILED', message },
+    error: withCause(
+      readOnly
+        ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
+        : { code: 'SQL_FAILED', message },
+      error,
+    ),
   };
 }

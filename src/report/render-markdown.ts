@@ -9,7 +9,7 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     `## ${modeTitle(report)}`,
     '',
-    `Now: \`${report.now}\` · status: **${report.status}** · ${isRun ? `${formatCount(sum.affected)} rows changed` : `${formatCount(sum.candidates)} rows due`} · ${formatCount(sum.held)} held`,
+    `Now: \`${report.now}\`${report.settings !== undefined ? ` · settings: ${report.settings ? `\`${report.settings}\`` : 'none'}` : ''} · status: **${report.status}** · ${isRun ? `${formatCount(sum.affected)} rows changed` : `${formatCount(sum.candidates)} rows due`} · ${formatCount(sum.held)} held`,
     '',
   ];
   if (report.ledgerHead) lines.push(`Ledger head: \`${report.ledgerHead.seq}:${report.ledgerHead.hash}\` (check it later with \`lethe status --verify-head\`)`, '');

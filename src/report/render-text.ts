@@ -9,7 +9,9 @@ export function describePreviewColumn(column: PreviewColumn): string {
 
 /** A table per category, for a person at a terminal. */
 export function renderText(report: Report): string {
-  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`, ''];
+  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`];
+  if (report.settings !== undefined) lines.push(`settings: ${report.settings ?? 'none (no lethe.yaml)'}`);
+  lines.push('');
   const isRun = report.mode === 'run';
   for (const [category, rules] of groupByCategory(report)) {
     lines.push(category);

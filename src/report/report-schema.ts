@@ -61,12 +61,21 @@ export const reportSchema = z
     lethe: z.literal(1),
     mode: z.enum(['plan', 'dry-run', 'run']),
     now: isoTime,
+    settings: z.string().nullable().optional().meta({ description: 'the settings file (lethe.yaml) the rules were read with; null when there was none' }),
     status: z.enum(['ok', 'partial', 'failed', 'stopped']),
     runId: z.string().optional(),
     ledgerHead: z
       .object({ seq: count, hash: z.string().regex(/^[0-9a-f]{64}$/) })
       .optional()
       .meta({ description: 'run only: the ledger chain head after the run; keep it outside the database and check it with lethe status --verify-head SEQ:HASH' }),
+    fingerprint: z
+      .object({ rules: z.string(), catalog: z.string() })
+      .optional()
+      .meta({ description: 'plans and dry runs: hashes of the selected rules and of the shape of their tables; run --plan refuses a plan whose fingerprint differs' }),
+    overriddenGuards: z
+      .array(z.object({ ruleId: z.string(), guard: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'real runs: safety guards passed deliberately with --override-guard (also in the ledger)' }),
     rules: z.array(ruleReport),
   })
   .meta({ title: 'Lethe report (version 1)' });

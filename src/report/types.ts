@@ -79,9 +79,15 @@ export interface Report {
   lethe: 1;
   mode: ReportMode;
   now: string;
+  /** The settings file (lethe.yaml) the rules were read with; null when there was none. */
+  settings?: string | null;
   status: 'ok' | 'partial' | 'failed' | 'stopped';
   runId?: string;
   /** Run only: the ledger's chain head after the run (`lethe status --verify-head SEQ:HASH`). */
   ledgerHead?: { seq: number; hash: string };
+  /** Plans and dry runs: what the plan was made from, so `run --plan` can refuse a stale one. */
+  fingerprint?: { rules: string; catalog: string };
+  /** Real runs: guards passed deliberately with --override-guard. */
+  overriddenGuards?: { ruleId: string; guard: string; message: string }[];
   rules: RuleReport[];
 }

@@ -25,6 +25,8 @@ export function normalizeRule(
   positioned: PositionedDocument,
   index: number,
   defaults: Defaults,
+  /** Where each written phase stands in the file, when some could not be read (see parse-rule-file.ts). */
+  phaseIndexes?: number[],
 ): Rule {
   return {
     id: written.id,
@@ -49,7 +51,7 @@ export function normalizeRule(
     guard: mergeGuard(defaults.guard, written.guard),
     batch: mergeBatch(defaults.batch, written.batch),
     phases: written.phases.map((phase, phaseIndex) => ({
-      index: phaseIndex,
+      index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
       after: parseDuration(phase.after),
       action: phase.action,
       set: Object.entries(phase.set ?? {}).map(([column, strategy]): ColumnChange => ({ column, strategy: normalizeStrategy(strategy) })),

@@ -156,11 +156,25 @@ function hasOnlyKeys(select: Node, allowed: string[]): boolean {
   return Object.keys(select).every((key) => NEUTRAL_KEYS.has(key) || allowed.includes(key));
 }
 
-/** `$1` would read Lethe's own bound values (cutoffs, keys): a fragment may not refer to them. */
+/**
+ * `$1` would read Lethe's own bound values (cutoffs, keys); a statement that
+ * writes has no place in a selection; `set_config` could switch off
+ * standard_conforming_strings and make the server lex later statements
+ * differently from the parser that checked them.
+ */
 function findParameter(stmts: unknown): FragmentProblem | undefined {
-  const found = findNode(stmts, 'ParamRef');
-  if (!found) return undefined;
-  return { check: 'sql-parameter', message: 'may not use $n parameters: values in rules are written as literals', offset: undefined };
+  if (findNode(stmts, 'ParamRef')) return { check: 'sql-parameter', message: 'may not use $n parameters: values in rules are written as literals', offset: undefined };
+  for (const kind of ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']) {
+    if (findNode(stmts, kind)) return shape('may not modify data: a fragment selects rows, it does not write');
+  }
+  let setsConfig = false;
+  collect(stmts, (key, node) => {
+    if (key !== 'FuncCall') return;
+    const name = ((node.funcname as Node[] | undefined) ?? []).map((part) => (part.String as Node | undefined)?.sval).pop();
+    if (typeof name === 'string' && name.toLowerCase() === 'set_config') setsConfig = true;
+  });
+  if (setsConfig) return shape('may not call set_config: a fragment must not change the session it runs in');
+  return undefined;
 }
 
 function findNode(value: unknown, kind: string): Node | undefined {

@@ -87,6 +87,8 @@ export interface RuleSet {
   holds: HoldSettings;
   defaults: { batch: BatchSettings; timezone: string; guard: GuardSettings };
   files: string[];
+  /** The lethe.yaml that was read (beside a single --rules file, or in the folder); undefined when there is none. */
+  settingsFile?: string | undefined;
 }
 
 export type Severity = 'error' | 'warning';

@@ -58,13 +58,20 @@ SELECT EXISTS (SELECT 1 FROM pg_publication_tables pub
  * (every row is due), and does its lower bound lie at or after it (no row is)?
  * Compared by the server in the clock column's own type, as the row-by-row walk compares.
  */
-export function buildBoundsAgainstCutoffStatement(bounds: { upper: string | undefined; lower: string | undefined }[], clockType: string, cutoff: Date): Statement {
+export function buildBoundsAgainstCutoffStatement(
+  bounds: { upper: string | undefined; lower: string | undefined }[],
+  clockType: string,
+  cutoff: Date,
+  /** For a date or timestamp clock: the rule's timezone, in which its wall time is read (see cutoffSql). */
+  wallClockTimezone?: string,
+): Statement {
+  const at = wallClockTimezone === undefined ? '$3::timestamptz' : '($3::timestamptz AT TIME ZONE $4::text)';
   return {
     text: `SELECT (u.ord - 1)::int AS index,
-       coalesce(u.upper::${clockType} <= $3::timestamptz, false) AS before,
-       coalesce(u.lower::${clockType} >= $3::timestamptz, false) AS after
+       coalesce(u.upper::${clockType} <= ${at}, false) AS before,
+       coalesce(u.lower::${clockType} >= ${at}, false) AS after
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(upper, lower, ord)`,
-    values: [bounds.map((bound) => bound.upper ?? null), bounds.map((bound) => bound.lower ?? null), cutoff.toISOString()],
+    values: [bounds.map((bound) => bound.upper ?? null), bounds.map((bound) => bound.lower ?? null), cutoff.toISOString(), ...(wallClockTimezone === undefined ? [] : [wallClockTimezone])],
   };
 }
 

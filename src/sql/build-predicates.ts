@@ -22,8 +22,8 @@ export function keyList(planned: PlannedRule): string {
  * a batch whose values break the strategy: its own expression would fail).
  */
 export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params, options: { pending?: boolean } = {}): string {
-  const parts = [`${fragment(planned.rule.clock, 'value')} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
-  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
+  const parts = [`${fragment(planned.rule.clock, 'value')} < ${cutoffSql(planned, window.cutoff, params)}`];
+  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${cutoffSql(planned, window.olderBound, params)}`);
   if (planned.rule.where) parts.push(fragment(planned.rule.where, 'predicate'));
   const pending = options.pending === false ? undefined : pendingSql(planned, window, params);
   if (pending) parts.push(pending);
@@ -38,6 +38,26 @@ export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Param
  */
 export function onlyMatchedSql(match: string, condition: string): string {
   return `${match}\nAND CASE WHEN ${match} THEN (${condition}) ELSE false END`;
+}
+
+/**
+ * A cutoff as the clock's own type. A timestamptz clock compares with the
+ * instant; a date or timestamp clock holds wall time, so the instant becomes
+ * wall time in the rule's timezone (a date compares as its midnight there).
+ * The clock itself stays bare, so an index on it still serves the comparison.
+ */
+export function cutoffSql(planned: Pick<PlannedRule, 'rule' | 'clockType'>, instant: Date, params: Params): string {
+  const at = params.add(instant.toISOString(), 'timestamptz');
+  return isWallClock(planned) ? `(${at} AT TIME ZONE ${params.add(planned.rule.timezone, 'text')})` : at;
+}
+
+/** A clock value (e.g. the oldest one) as an instant: wall time is read in the rule's timezone. */
+export function clockInstantSql(planned: Pick<PlannedRule, 'rule' | 'clockType'>, clockValue: string, params: Params): string {
+  return isWallClock(planned) ? `((${clockValue})::timestamp AT TIME ZONE ${params.add(planned.rule.timezone, 'text')})` : clockValue;
+}
+
+function isWallClock(planned: Pick<PlannedRule, 'clockType'>): boolean {
+  return planned.clockType === 'date' || planned.clockType === 'timestamp';
 }
 
 /**

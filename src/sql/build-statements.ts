@@ -1,6 +1,6 @@
 import type { Cascade, PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
 import { strategySql } from '../strategies/index.js';
-import { dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
+import { clockInstantSql, dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
 /**
@@ -15,7 +15,7 @@ export function buildCountStatement(planned: PlannedRule, window: PlannedPhase):
   const held = heldSql(planned);
   const text = `SELECT count(*) FILTER (WHERE NOT ${held}) AS candidates,
        count(*) FILTER (WHERE ${held}) AS held,
-       min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held}) AS oldest
+       ${clockInstantSql(planned, `min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held})`, params)} AS oldest
 FROM ${fromClause(planned)}
 WHERE ${due}`;
   return { text, values: params.values };

@@ -10,6 +10,9 @@ import { withDatabase } from '../open-database.js';
 import { parseNow, parseOnly } from '../parse-flags.js';
 import type { ActionFactory } from '../program.js';
 import { writeReport } from '../write-report.js';
+import { renderRuleFailure } from '../render-error.js';
+import { causeOf } from '../../report/failure-cause.js';
+import { nameSettingsFile } from '../../report/name-settings.js';
 import { writeMetricsFile } from '../write-metrics.js';
 import { requireWritable } from '../require-writable.js';
 import { selectDueRules } from '../../execute/run-retention.js';
@@ -66,11 +69,12 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
     progress.fail('plan failed');
     throw error;
   }
+  report = nameSettingsFile(report, ruleSet.settingsFile);
   const failed = report.rules.filter((rule) => rule.status === 'failed');
   if (failed.length > 0) progress.fail(`${failed.length} of ${report.rules.length} rules failed to plan`);
   else progress.succeed(`planned ${report.rules.length} rules`);
   await writeReport(ctx, report, flags.format, flags.out);
-  for (const rule of failed) ctx.io.writeStderr(`lethe: rule '${rule.id}': ${rule.error?.message ?? 'failed'} [${rule.error?.code ?? 'SQL_FAILED'}]\n`);
+  for (const rule of failed) ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
   const exitCode = exitCodeOfPlan(report);
   if (flags.metricsFile) await writeMetricsFile(flags.metricsFile, report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
   return exitCode;
