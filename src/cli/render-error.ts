@@ -1,10 +1,9 @@
 import { LetheError } from '../errors.js';
 import { redactSecretsInText } from '../db/redact-url.js';
-import { describeError, describeServerDetails, describeServerText } from '../db/describe-error.js';
+import { describeError, describeServerDetails } from '../db/describe-error.js';
 
 interface ServerError {
   position?: string;
-  hint?: string;
 }
 
 /** One line and a hint by default; the cause, server detail and failing SQL with --verbose. */
@@ -28,9 +27,10 @@ function renderCause(cause: unknown, sql: string | undefined): string[] {
   if (cause instanceof Error) {
     // The stack's first line repeats the server's message: only the redacted description and the frames.
     lines.push(`cause: ${describeError(cause)}`, ...stackFrames(cause));
-    const server = cause as ServerError & { code?: unknown };
-    if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
+    const state = (cause as { code?: unknown }).code;
+    if (typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state)) lines.push(`sqlstate: ${state}`);
     lines.push(...describeServerDetails(cause));
+    const server = cause as ServerError;
     if (sql) lines.push(...renderSqlWithCaret(sql, server.position ? Number(server.position) : undefined));
   } else if (sql) {
     lines.push(...renderSqlWithCaret(sql, undefined));
@@ -66,7 +66,7 @@ export function renderRuleFailure(id: string, error: { code: string; message: st
   if (verbose && cause && typeof cause === 'object') {
     const server = cause as ServerError & { code?: unknown; statement?: unknown };
     if (typeof server.code === 'string' && /^[0-9A-Z]{5}$/.test(server.code)) lines.push(`sqlstate: ${server.code}`);
-    if (server.hint) lines.push(`server hint: ${describeServerText(cause, server.hint)}`);
+    lines.push(...describeServerDetails(cause));
     if (typeof server.statement === 'string') lines.push(...renderSqlWithCaret(server.statement, server.position ? Number(server.position) : undefined));
   }
   return redactSecretsInText(lines.join('\n')) + '\n';

@@ -55,9 +55,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   const only = options.due ? await selectDueRules(db, ruleSet, options, stateSchema) : options.only;
   if (only && only.length === 0) {
     options.logger.info('no rule is due', { now: options.now.toISOString() });
-    // Still the head: a scheduled job that keeps heads gets one from every run.
-    const ledgerHead = await withClient(db, async (client) => ((await stateSchemaExists(client, stateSchema)) ? readLedgerHead(client, stateSchema) : undefined));
-    return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [], ...(ledgerHead ? { ledgerHead } : {}) };
+    return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
   const { plan, preview, overridden } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only);
@@ -113,9 +111,9 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
   const executed = await executePlan(plan, executeOptions);
-  if (overridden.length > 0) executed.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
   // The chain head after this run: printed in the report so it can be kept outside the database.
   const report: Report = { ...executed, ledgerHead: await withClient(db, (client) => readLedgerHead(client, stateSchema)) };
+  if (overridden.length > 0) report.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
   const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? report.rules.find((rule) => rule.error)?.error?.message ?? null;
   await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
   options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });

@@ -64,10 +64,6 @@ export const reportSchema = z
     settings: z.string().nullable().optional().meta({ description: 'the settings file (lethe.yaml) the rules were read with; null when there was none' }),
     status: z.enum(['ok', 'partial', 'failed', 'stopped']),
     runId: z.string().optional(),
-    ledgerHead: z
-      .object({ seq: count, hash: z.string().regex(/^[0-9a-f]{64}$/) })
-      .optional()
-      .meta({ description: 'run only: the ledger chain head after the run; keep it outside the database and check it with lethe status --verify-head SEQ:HASH' }),
     fingerprint: z
       .object({ rules: z.string(), catalog: z.string() })
       .optional()
@@ -76,6 +72,10 @@ export const reportSchema = z
       .array(z.object({ ruleId: z.string(), guard: z.string(), message: z.string() }))
       .optional()
       .meta({ description: 'real runs: safety guards passed deliberately with --override-guard (also in the ledger)' }),
+    ledgerHead: z
+      .object({ seq: count, hash: z.string().regex(/^[0-9a-f]{64}$/) })
+      .optional()
+      .meta({ description: 'run only: the ledger chain head after the run; keep it outside the database and check it with lethe status --verify-head SEQ:HASH' }),
     rules: z.array(ruleReport),
   })
   .meta({ title: 'Lethe report (version 1)' });

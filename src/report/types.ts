@@ -83,11 +83,11 @@ export interface Report {
   settings?: string | null;
   status: 'ok' | 'partial' | 'failed' | 'stopped';
   runId?: string;
-  /** Run only: the ledger's chain head after the run (`lethe status --verify-head SEQ:HASH`). */
-  ledgerHead?: { seq: number; hash: string };
   /** Plans and dry runs: what the plan was made from, so `run --plan` can refuse a stale one. */
   fingerprint?: { rules: string; catalog: string };
   /** Real runs: guards passed deliberately with --override-guard. */
   overriddenGuards?: { ruleId: string; guard: string; message: string }[];
+  /** Run only: the ledger's chain head after the run (`lethe status --verify-head SEQ:HASH`). */
+  ledgerHead?: { seq: number; hash: string };
   rules: RuleReport[];
 }

@@ -31,16 +31,6 @@ export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Param
 }
 
 /**
- * `match` (the batch's keys or row positions) and `condition` for those rows
- * only: CASE fixes the order, so the strategy's expression inside `condition`
- * is never evaluated for a row outside the batch (whatever order the planner
- * picks for the quals), and a row whose value breaks it fails only its own batch.
- */
-export function onlyMatchedSql(match: string, condition: string): string {
-  return `${match}\nAND CASE WHEN ${match} THEN (${condition}) ELSE false END`;
-}
-
-/**
  * A cutoff as the clock's own type. A timestamptz clock compares with the
  * instant; a date or timestamp clock holds wall time, so the instant becomes
  * wall time in the rule's timezone (a date compares as its midnight there).
@@ -58,6 +48,16 @@ export function clockInstantSql(planned: Pick<PlannedRule, 'rule' | 'clockType'>
 
 function isWallClock(planned: Pick<PlannedRule, 'clockType'>): boolean {
   return planned.clockType === 'date' || planned.clockType === 'timestamp';
+}
+
+/**
+ * `match` (the batch's keys or row positions) and `condition` for those rows
+ * only: CASE fixes the order, so the strategy's expression inside `condition`
+ * is never evaluated for a row outside the batch (whatever order the planner
+ * picks for the quals), and a row whose value breaks it fails only its own batch.
+ */
+export function onlyMatchedSql(match: string, condition: string): string {
+  return `${match}\nAND CASE WHEN ${match} THEN (${condition}) ELSE false END`;
 }
 
 /**

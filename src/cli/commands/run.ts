@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { LetheError } from '../../errors.js';
 import { exitCodeOfRun, runRetention } from '../../execute/run-retention.js';
 import { renderReport } from '../../report/render-report.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
@@ -8,7 +9,6 @@ import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { collectIds, parseDurationFlag, parseNow, parseOnly, parsePositiveInteger, parseTolerance } from '../parse-flags.js';
 import { readReviewedPlan } from '../read-reviewed-plan.js';
-import { LetheError } from '../../errors.js';
 import { writeReport } from '../write-report.js';
 import { renderRuleFailure } from '../render-error.js';
 import { causeOf } from '../../report/failure-cause.js';
