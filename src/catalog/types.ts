@@ -13,7 +13,7 @@ export interface ColumnInfo {
 
 export interface ForeignKeyInfo {
   name: string;
-  /** The referencing table, qualified. */
+  /** The referencing table, qualified; a partition's key is named by its partitioned root. */
   table: string;
   columns: string[];
   /** The referenced table, qualified. */
@@ -43,6 +43,8 @@ export interface TableInfo {
   indexes: IndexInfo[];
   /** Foreign keys of other tables that point at this one. */
   referencedBy: ForeignKeyInfo[];
+  /** Foreign keys this table (or any of its partitions) declares. */
+  references: ForeignKeyInfo[];
   estimatedRows: number;
 }
 

@@ -4,7 +4,7 @@ import { probeRules } from '../catalog/probe-rules.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import type { Catalog } from '../catalog/types.js';
 import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
-import type { RuleProblem, RuleSet } from '../rules/types.js';
+import type { CascadeNode, RuleProblem, RuleSet, TableName } from '../rules/types.js';
 
 export interface CheckResult {
   problems: RuleProblem[];
@@ -13,7 +13,8 @@ export interface CheckResult {
 
 /** Every table a rule set names: targets and cascades (their children are added by readCatalog). */
 export function tablesOf(ruleSet: RuleSet) {
-  return ruleSet.rules.flatMap((rule) => [rule.table, ...rule.cascade]);
+  const walk = (nodes: CascadeNode[]): TableName[] => nodes.flatMap((node) => [node.table, ...walk(node.children)]);
+  return ruleSet.rules.flatMap((rule) => [rule.table, ...walk(rule.cascade)]);
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseRuleFile } from './parse-rule-file.js';
 import { readRuleFiles, type FileAccess, nodeFileAccess } from './read-rule-files.js';
 import { runRuleChecks, type LocatedRule } from './rule-checks.js';
 import type { WrittenSettings } from './rule-schema.js';
-import type { RuleProblem, RuleSet } from './types.js';
+import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
 import type { PositionedDocument } from './yaml-positions.js';
 import { loadFaker } from '../strategies/fake-strategy.js';
 
@@ -51,6 +51,7 @@ export async function parseRuleTexts(texts: { path: string; text: string; isSett
       settings: settings && {
         positioned: settings.positioned,
         holdsSubjects: settings.written.holds?.subjects,
+        holdKinds: settings.written.holds ?? {},
         timezone: settings.written.defaults?.timezone,
       },
     }),
@@ -67,7 +68,7 @@ export async function parseRuleTexts(texts: { path: string; text: string; isSett
       ? undefined
       : {
           rules: located.map(({ rule }) => rule),
-          holds: { subjects: settings?.written.holds?.subjects },
+          holds: normalizeHolds(settings?.written.holds),
           defaults,
           files: texts.map((text) => text.path),
         },

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { suggestClosest } from './did-you-mean.js';
 import {
+  schemaForCascadeEntry,
   schemaForStrategy,
   STRATEGY_NAMES,
   writtenRule,
@@ -104,6 +105,12 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
       return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
     }
   }
+  if (issue.code === 'invalid_union' && (path[path.length - 1] === 'subject' || path[path.length - 2] === 'cascade' || isShorthandChild(path))) {
+    const chosen = schemaForCascadeEntry(value, path[path.length - 1] === 'subject');
+    if (!chosen.schema) return [at(path, 'wrong-type', chosen.expected)];
+    const nested = chosen.schema.safeParse(value);
+    if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
+  }
   if (issue.code === 'invalid_union' && path[path.length - 1] === 'after') return [at(path, 'invalid-format', `expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got ${describeValue(value)}`)];
   if (issue.code === 'invalid_type' && value === undefined) {
     const key = path[path.length - 1];
@@ -113,6 +120,11 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
     return [at(path, 'wrong-type', `expected ${issue.expected}, got ${describeValue(value)}`)];
   }
   return [at(path, checkNameFor(issue.code), issue.message)];
+}
+
+/** `{ rental: [payment] }`: its children stand at [..., 'cascade', n, 'rental', m]. */
+function isShorthandChild(path: KeyPath): boolean {
+  return path.length >= 4 && path[path.length - 4] === 'cascade' && typeof path[path.length - 2] === 'string';
 }
 
 function checkNameFor(code: string): string {
@@ -146,7 +158,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
   phase: ['after', 'action', 'set', 'mark'],
   batch: ['target', 'maxRows'],
   mask: ['keepStart', 'keepEnd', 'char'],
-  holds: ['subjects'],
+  cascade: ['table', 'subject', 'cascade'],
+  subject: ['column', 'kind'],
   defaults: ['batch', 'timezone'],
   json: ['remove'],
   strategy: ['value', 'fake', 'generalize', 'bits', 'to', 'step', 'mask', 'json', 'hash'],
@@ -159,6 +172,7 @@ function knownKeysAt(root: unknown, path: KeyPath): string[] {
   if (beforeLast === 'rules') return KNOWN_KEYS.rule!;
   if (beforeLast === 'phases') return KNOWN_KEYS.phase!;
   if (beforeLast === 'set') return KNOWN_KEYS.strategy!;
+  if (beforeLast === 'cascade') return KNOWN_KEYS.cascade!;
   if (typeof last === 'string' && KNOWN_KEYS[last]) return KNOWN_KEYS[last]!;
   return [];
 }
