@@ -82,8 +82,9 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
   const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
   const deleted: { info: TableInfo; path: (string | number)[]; listed: Set<string> }[] = [];
   let treeOk = true;
-  const visit = (parent: TableInfo, nodes: CascadeNode[], path: (string | number)[], ancestors: string[]) => {
-    const listed = new Set<string>();
+  // A table listed under itself is walked at every depth: its own key needs nothing more.
+  const visit = (parent: TableInfo, nodes: CascadeNode[], path: (string | number)[], ancestors: string[], selfWalked = false) => {
+    const listed = new Set<string>(selfWalked ? [parent.qualified] : []);
     for (const node of nodes) {
       const info = catalog.tables.get(tableKey(node.table));
       if (!info) {
@@ -102,7 +103,7 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
         treeOk = false;
         continue;
       }
-      visit(info, node.children, node.path, [...ancestors, info.qualified]);
+      visit(info, node.children, node.path, [...ancestors, info.qualified], info.qualified === parent.qualified);
     }
     deleted.push({ info: parent, path, listed });
   };

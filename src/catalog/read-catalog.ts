@@ -130,7 +130,7 @@ async function readForeignKeys(client: SqlClient, oid: number, direction: 'refer
        join pg_class c on c.oid = coalesce(pg_partition_root(con.conrelid), con.conrelid) join pg_namespace n on n.oid = c.relnamespace
        join pg_class rc on rc.oid = coalesce(pg_partition_root(con.confrelid), con.confrelid) join pg_namespace rn on rn.oid = rc.relnamespace
       where ${side} = $1::oid and con.contype = 'f' and con.conparentid = 0
-      order by con.conname`,
+      order by con.oid`,
     [oid],
   );
   const merged = new Map<string, ForeignKeyInfo>();

@@ -43,7 +43,7 @@ function renderRule(rule: RuleReport, isRun: boolean): string[] {
 function renderDetails(phase: PhaseReport): string[] {
   const lines: string[] = [];
   if (phase.heldBy) {
-    const reasons = phase.heldBy.map((held) => `${formatCount(held.rows)} ${held.reason === 'subject' ? 'by subject' : held.reason === 'hold' ? "by the rule's hold" : `take along held rows of ${held.table}`}`);
+    const reasons = phase.heldBy.map((held) => `${formatCount(held.rows)} ${held.reason === 'subject' ? 'by subject' : held.reason === 'hold' ? "by the rule's hold" : `taking along held rows of ${held.table}`}`);
     lines.push(`      ${phase.action} ${phase.after}: held ${formatCount(phase.held)}: ${reasons.join(', ')}`);
   }
   for (const cascade of phase.cascades ?? []) {

@@ -96,10 +96,14 @@ export const writtenCascadeTable: z.ZodType<WrittenCascadeTable> = z.strictObjec
 });
 export const writtenCascadeShorthand: z.ZodType<Record<string, WrittenCascadeNode[]>> = z
   .record(tableName, z.array(z.lazy(() => writtenCascadeNode)))
-  .refine((value) => Object.keys(value).length === 1, 'expected one table with its children: { rental: [payment] }');
+  .refine((value) => Object.keys(value).length === 1, 'expected one table with its children: { rental: [payment] }')
+  .meta({ minProperties: 1, maxProperties: 1 });
 export const writtenCascadeNode: z.ZodType<WrittenCascadeNode> = z
   .union([tableName, writtenCascadeTable, writtenCascadeShorthand])
-  .meta({ description: 'A table whose rows referencing a deleted row go first: `payment`, `{ rental: [payment] }` or `{ table: rental, subject: rental.customer_id, cascade: [payment] }`' });
+  .meta({
+    id: 'cascadeEntry',
+    description: 'A table whose rows referencing a deleted row go first: `payment`, `{ rental: [payment] }` or `{ table: rental, subject: rental.customer_id, cascade: [payment] }`',
+  });
 
 const batch = z.strictObject({
   target: z.string().regex(BATCH_TARGET_PATTERN, 'expected a duration like 250ms or 1s').optional(),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -251,5 +252,70 @@ INSERT INTO payment VALUES (999999, 1010, 1, 10200, 1.00, '2025-07-03');
     expect(rows.customer).toEqual([1, 3, 4, 117, 1010, 1020]);
     expect(rows.rental).toEqual([10, 11, 30, 40, 41, 10100, 10101, 10200, 10201]);
     expect(rows.payment).toEqual([100, 110, 300, 400, 403, 410, 998, 999, 101000, 101001, 101010, 101011, 102000, 102001, 102010, 102011, 999999]);
+  });
+});
+
+describe('a table that references itself: replies at any depth go with the comment they answer', () => {
+  let database: TestDatabase;
+  let rules: string;
+  let check: CliResult;
+  let plan: JsonReport;
+  let run: CliResult;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ empty: true });
+    await database.db.raw(`
+      CREATE TABLE comment (
+        id integer PRIMARY KEY,
+        parent_id integer REFERENCES comment (id) ON DELETE RESTRICT,
+        author_id integer NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX ON comment (parent_id);
+      CREATE TABLE author_hold (author_id integer NOT NULL);
+      INSERT INTO author_hold VALUES (99);
+      -- 1 old <- 2 recent <- 3 recent; 4 old <- 5 recent by held author 99; 6 old <- 7 old; 8 recent
+      INSERT INTO comment VALUES
+        (1, NULL, 10, '2024-01-01'), (2, 1, 11, '2026-10-01'), (3, 2, 12, '2026-11-01'),
+        (4, NULL, 10, '2024-01-01'), (5, 4, 99, '2026-10-01'),
+        (6, NULL, 13, '2024-01-01'), (7, 6, 13, '2024-02-01'), (8, NULL, 10, '2026-10-01');`);
+    rules = mkdtempSync(join(tmpdir(), 'lethe-self-'));
+    writeFileSync(join(rules, 'lethe.yaml'), 'holds:\n  subjects: "SELECT author_id FROM author_hold"\n');
+    writeFileSync(
+      join(rules, 'comments.yaml'),
+      `category: comments
+rules:
+  - id: old-comments
+    table: comment
+    subject: comment.author_id
+    clock: comment.created_at
+    cascade: [comment]
+    phases: [{ after: 1y, action: delete }]
+`,
+    );
+    check = await runCli(['check', '--db', database.url, '--rules', rules, '--now', NOW]);
+    plan = JSON.parse((await runCli(['plan', '--db', database.url, '--rules', rules, '--now', NOW, '--format', 'json'])).stdout) as JsonReport;
+    run = await runCli(['run', '--db', database.url, '--rules', rules, '--now', NOW, '--yes', '--format', 'json']);
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(rules, { recursive: true, force: true });
+  });
+
+  it('check shows the self-reference walked at every depth', () => {
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stdout).toContain('  └─ public.comment (comment.parent_id, deleted by Lethe, every depth); held by "comment"."author_id"');
+  });
+
+  it('the plan holds the comment whose reply is by a held author, and counts the replies that go along', () => {
+    const phase = plan.rules[0]!.phases[0]!;
+    expect([phase.candidates, phase.held]).toEqual([3, 1]); // 1, 6, 7; 4
+    expect(phase.cascades).toEqual([{ table: 'public.comment', by: 'rule', rows: 2 }]); // 2, 3
+  });
+
+  it('exactly the promised comments survive', async () => {
+    expect(run.code, run.stderr).toBe(0);
+    expect(await idsOf(database.db, 'SELECT id FROM comment ORDER BY 1')).toEqual([4, 5, 8]);
   });
 });
