@@ -155,10 +155,13 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
 
 /** Where a table that is no child of its parent could go: under a table of the tree it does reference. */
 function placementHint(info: TableInfo, catalog: Catalog, rule: Rule): string {
+  const ruleTable = catalog.tables.get(tableKey(rule.table))?.qualified;
   const parents = [...catalog.tables.values()].filter((candidate) => candidate.referencedBy.some((fk) => fk.table === info.qualified));
-  const inTree = parents.filter((candidate) => candidate.qualified === catalog.tables.get(tableKey(rule.table))?.qualified || treeTables(rule.cascade).some((name) => catalog.tables.get(tableKey(name))?.qualified === candidate.qualified));
+  const inTree = parents.filter((candidate) => candidate.qualified === ruleTable || treeTables(rule.cascade).some((name) => catalog.tables.get(tableKey(name))?.qualified === candidate.qualified));
   const parent = inTree[0] ?? parents[0];
-  return parent ? `; it references ${parent.qualified}: write it under that table, e.g. cascade: [{ ${unquoted(parent.qualified)}: [${unquoted(info.qualified)}] }]` : '';
+  if (!parent) return '';
+  if (parent.qualified === ruleTable) return `; it references the rule's table: list it directly in 'cascade'`;
+  return `; it references ${parent.qualified}: write it under that table, e.g. cascade: [{ ${unquoted(parent.qualified)}: [${unquoted(info.qualified)}] }]`;
 }
 
 function treeTables(nodes: CascadeNode[]): TableName[] {

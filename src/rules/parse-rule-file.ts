@@ -105,13 +105,17 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
       return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
     }
   }
-  if (issue.code === 'invalid_union' && (path[path.length - 1] === 'subject' || path[path.length - 2] === 'cascade' || isShorthandChild(path))) {
+  if (issue.code === 'invalid_union' && (path[path.length - 1] === 'subject' || isCascadeEntry(path))) {
     const chosen = schemaForCascadeEntry(value, path[path.length - 1] === 'subject');
     if (!chosen.schema) return [at(path, 'wrong-type', chosen.expected)];
     const nested = chosen.schema.safeParse(value);
     if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
   }
   if (issue.code === 'invalid_union' && path[path.length - 1] === 'after') return [at(path, 'invalid-format', `expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got ${describeValue(value)}`)];
+  if (issue.code === 'invalid_key') {
+    const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+    return [at(path, 'invalid-format', inner, true)];
+  }
   if (issue.code === 'invalid_type' && value === undefined) {
     const key = path[path.length - 1];
     return [at(path.slice(0, -1), 'missing-key', `missing required key '${String(key)}'`)];
@@ -122,9 +126,9 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
   return [at(path, checkNameFor(issue.code), issue.message)];
 }
 
-/** `{ rental: [payment] }`: its children stand at [..., 'cascade', n, 'rental', m]. */
-function isShorthandChild(path: KeyPath): boolean {
-  return path.length >= 4 && path[path.length - 4] === 'cascade' && typeof path[path.length - 2] === 'string';
+/** An entry of a cascade tree, at any depth: ['rules', 0, 'cascade', 1, 'rental', 0]. */
+function isCascadeEntry(path: KeyPath): boolean {
+  return path[2] === 'cascade' && typeof path[path.length - 1] === 'number';
 }
 
 function checkNameFor(code: string): string {

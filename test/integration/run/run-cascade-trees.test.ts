@@ -319,3 +319,52 @@ rules:
     expect(await idsOf(database.db, 'SELECT id FROM comment ORDER BY 1')).toEqual([4, 5, 8]);
   });
 });
+
+describe('check explains a tree that does not fit the schema', () => {
+  let database: TestDatabase;
+  let rules: string;
+  let check: CliResult;
+
+  beforeAll(async () => {
+    database = await createPagilaShape();
+    rules = mkdtempSync(join(tmpdir(), 'lethe-tree-'));
+    writeFileSync(join(rules, 'lethe.yaml'), readFileSync(join(RULES, 'lethe.yaml')));
+    writeFileSync(
+      join(rules, 'customers.yaml'),
+      `category: customers
+rules:
+  - id: flat-list
+    table: customer
+    subject: { column: customer.customer_id, kind: customer }
+    clock: customer.last_update
+    cascade: [rental, payment]
+    phases: [{ after: 1y, action: delete }]
+  - id: upside-down
+    table: customer
+    subject: { column: customer.customer_id, kind: customer }
+    clock: customer.last_update
+    cascade: [{ payment: [rental] }]
+    phases: [{ after: 1y, action: delete }]
+`,
+    );
+    check = await runCli(['check', '--db', database.url, '--rules', rules, '--now', NOW]);
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(rules, { recursive: true, force: true });
+  });
+
+  it('names the table each child must go under, at its place in the file; exit 2', () => {
+    expect(check.code).toBe(2);
+    expect(check.stdout.replaceAll(rules + '/', '')).toBe(
+      [
+        'customers.yaml:7:15 rules[0].cascade[0]: "public"."payment".rental_id references "public"."rental" without ON DELETE CASCADE or SET NULL; list it under rental: cascade: [{ rental: [payment] }], or change the foreign key',
+        'customers.yaml:10:12 rules[1].table: "public"."rental".customer_id references "public"."customer" without ON DELETE CASCADE or SET NULL; list rental in \'cascade\' or change the foreign key',
+        'customers.yaml:13:27 rules[1].cascade[0].payment[0]: "public"."rental" has no foreign key to "public"."payment"; it references the rule\'s table: list it directly in \'cascade\'',
+        'invalid: 3 errors, 0 warnings',
+        '',
+      ].join('\n'),
+    );
+  });
+});
