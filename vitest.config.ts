@@ -5,6 +5,7 @@ const integration = {
   globalSetup: ['test/support/global-setup.ts'],
   testTimeout: 60_000,
   hookTimeout: 180_000,
+  setupFiles: ['test/support/load-parser.ts'],
 };
 
 export default defineConfig({
@@ -15,6 +16,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/load-parser.ts'],
           sequence: { groupOrder: 0 },
         },
       },

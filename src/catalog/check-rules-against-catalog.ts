@@ -1,3 +1,4 @@
+import { readBareColumn } from '../rules/parse-fragment.js';
 import type { CascadeNode, Rule, RuleProblem, RuleSet, Severity, TableName } from '../rules/types.js';
 import { orderCascadeTables } from '../sql/build-cascade-predicates.js';
 import { checkStrategyColumn } from '../strategies/index.js';
@@ -174,10 +175,10 @@ function unquoted(qualified: string): string {
 
 /** Without an index on the clock every batch scans the table: warn with the index to add. */
 function checkClockIndex(rule: Rule, table: TableInfo, catalog: Catalog, report: Report): void {
-  const match = /^\s*(?:"?([A-Za-z_][\w$]*)"?\.)?"?([A-Za-z_][\w$]*)"?\s*$/.exec(rule.clock);
-  if (!match) return;
-  const owner = match[1] ? [...catalog.tables.values()].find((candidate) => candidate.name === match[1]) ?? (match[1] === table.name ? table : undefined) : table;
-  const column = match[2]!;
+  const bare = readBareColumn(rule.clock);
+  if (!bare) return;
+  const owner = bare.table ? (bare.table === table.name ? table : [...catalog.tables.values()].find((candidate) => candidate.name === bare.table)) : table;
+  const column = bare.column;
   if (!owner || !owner.columns.has(column)) return;
   const indexed = owner.indexes.some((index) => index.columns[0] === column) || owner.primaryKey?.[0] === column;
   if (!indexed) {

@@ -59,10 +59,10 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
   const from = fromClause(planned);
   const probes: { key: string; statement: string; clock?: boolean }[] = [];
   if (rule.join) probes.push({ key: 'join', statement: `EXPLAIN SELECT 1 FROM ${from}` });
-  probes.push({ key: 'clock', statement: `SELECT ${fragment(rule.clock)} AS clock FROM ${from} LIMIT 0`, clock: true });
-  if (rule.where) probes.push({ key: 'where', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.where)}` });
-  if (rule.subject) probes.push({ key: 'subject', statement: `EXPLAIN SELECT ${fragment(rule.subject)} FROM ${from}` });
-  if (rule.hold) probes.push({ key: 'hold', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.hold)}` });
+  probes.push({ key: 'clock', statement: `SELECT ${fragment(rule.clock, 'value')} AS clock FROM ${from} LIMIT 0`, clock: true });
+  if (rule.where) probes.push({ key: 'where', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.where, 'predicate')}` });
+  if (rule.subject) probes.push({ key: 'subject', statement: `EXPLAIN SELECT ${fragment(rule.subject, 'value')} FROM ${from}` });
+  if (rule.hold) probes.push({ key: 'hold', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${fragment(rule.hold, 'predicate')}` });
   if (rule.subject && planned.holdsSubjects) probes.push({ key: 'subject', statement: `EXPLAIN SELECT 1 FROM ${from} WHERE ${heldSql(planned)}` });
   let ok = true;
   for (const probe of probes) {
@@ -91,8 +91,8 @@ async function probeCascadeSubjects(client: SqlClient, rule: Rule, catalog: Cata
       const table = catalog.tables.get(tableKey(node.table));
       const query = holdsQueryFor(holds, node.subjectKind);
       if (table && node.subject) {
-        const held = query ? ` = ANY(ARRAY${fragment(query)})` : '';
-        const result = await trySavepoint(client, () => client.query(`EXPLAIN SELECT ${fragment(node.subject!)}${held} FROM ${table.qualified}`));
+        const held = query ? ` = ANY(ARRAY${fragment(query, 'query')})` : '';
+        const result = await trySavepoint(client, () => client.query(`EXPLAIN SELECT ${fragment(node.subject!, 'value')}${held} FROM ${table.qualified}`));
         if (!result.ok) {
           ok = false;
           report([...node.path, 'subject'], 'sql-error', `${serverMessage(result.error)}${held ? ' (with the holds query of its kind)' : ''}`);

@@ -5,6 +5,13 @@ import { isAuthenticationFailure, isConnectionLost, sqlstateOf, SQLSTATE } from 
 
 export type Db = Knex;
 
+/**
+ * Fragments are checked by a parser that lexes strings as standard_conforming_strings = on;
+ * with it off, `'a\\' OR ...'` would end the string elsewhere on the server. Every session
+ * Lethe opens uses the parser's setting.
+ */
+export const SESSION_OPTIONS = '-c standard_conforming_strings=on';
+
 export interface ConnectOptions {
   url: string;
   /** Shown in pg_stat_activity, so an operator can see who holds a lock. */
@@ -20,6 +27,7 @@ export async function connect(options: ConnectOptions): Promise<Db> {
       connectionString: options.url,
       application_name: options.applicationName ?? 'lethe',
       connectionTimeoutMillis: 10_000,
+      options: SESSION_OPTIONS,
     },
     pool: { min: 0, max: options.maxConnections ?? 4 },
     acquireConnectionTimeout: 15_000,

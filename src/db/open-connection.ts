@@ -1,14 +1,14 @@
 import pg from 'pg';
 import type { Connection } from '../execute/types.js';
 import { wrap } from './sql-client.js';
-import { toConnectError } from './connect.js';
+import { SESSION_OPTIONS, toConnectError } from './connect.js';
 
 /**
  * A dedicated session outside any pool: the advisory lock and the batch
  * transactions live on it, and losing it is noticed, not hidden by a pool.
  */
 export async function openConnection(url: string, applicationName: string): Promise<Connection> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 10_000, options: SESSION_OPTIONS });
   // An idle session killed by the server emits 'error'; the next query reports it.
   client.on('error', () => undefined);
   try {

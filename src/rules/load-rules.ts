@@ -7,6 +7,7 @@ import type { WrittenSettings } from './rule-schema.js';
 import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
 import type { PositionedDocument } from './yaml-positions.js';
 import { loadFaker } from '../strategies/fake-strategy.js';
+import { loadFragmentParser } from './parse-fragment.js';
 
 export interface LoadedRules {
   /** Undefined when any error was found; warnings alone leave it usable. */
@@ -21,6 +22,7 @@ export async function loadRules(target: string, files: FileAccess = nodeFileAcce
 }
 
 export async function parseRuleTexts(texts: { path: string; text: string; isSettings: boolean }[]): Promise<LoadedRules> {
+  await loadFragmentParser();
   const problems: RuleProblem[] = [];
   let settings: { positioned: PositionedDocument; written: WrittenSettings } | undefined;
   const ruleFiles: ReturnType<typeof parseRuleFile>[] = [];

@@ -2,7 +2,7 @@ import type { Faker } from '@faker-js/faker';
 import { hasFakeMethod } from '../strategies/fake-strategy.js';
 import { checkCron, isValidTimezone } from './cron.js';
 import { approximateMs } from './parse-duration.js';
-import { scanFragment } from './sql-fragment.js';
+import { checkFragment, type FragmentKind } from './parse-fragment.js';
 import { checkSubjectKinds } from './subject-kind-checks.js';
 import type { Rule, RuleProblem, Severity } from './types.js';
 import { formatPath, locate, type KeyPath, type PositionedDocument } from './yaml-positions.js';
@@ -120,24 +120,19 @@ const checkSchedules: RuleCheck = ({ rules, settings }, report) => {
   }
 };
 
-const SQL_KEYS = ['subject', 'clock', 'join', 'where', 'hold'] as const;
+const FRAGMENT_KINDS = { subject: 'value', clock: 'value', join: 'join', where: 'predicate', hold: 'predicate' } as const;
 
-const FRAGMENT_MESSAGES = {
-  semicolon: 'must be a single SQL expression: a ; outside quotes would end the statement',
-  unterminated: 'has an unclosed quote, dollar quote or /* comment; it would swallow the SQL that follows it',
-};
-
+/** Every fragment parsed by PostgreSQL's parser as exactly the node its key allows (see parse-fragment.ts). */
 const checkSqlFragments: RuleCheck = ({ rules, settings }, report) => {
   for (const { rule, positioned, index } of rules) {
-    for (const key of SQL_KEYS) {
-      const problem = rule[key] === undefined ? undefined : scanFragment(rule[key]!);
-      if (problem) report(problem.kind === 'semicolon' ? 'sql-not-single' : 'sql-unterminated', positioned)('error', ['rules', index, key], FRAGMENT_MESSAGES[problem.kind]);
+    for (const [key, kind] of Object.entries(FRAGMENT_KINDS) as [keyof typeof FRAGMENT_KINDS, FragmentKind][]) {
+      const text = rule[key];
+      const problem = text === undefined ? undefined : checkFragment(kind, text, rule.table);
+      if (problem) report(problem.check, positioned)('error', ['rules', index, key], problem.message);
     }
   }
-  const problem = settings?.holdsSubjects ? scanFragment(settings.holdsSubjects) : undefined;
-  if (problem && settings) {
-    report(problem.kind === 'semicolon' ? 'sql-not-single' : 'sql-unterminated', settings.positioned)('error', ['holds', 'subjects'], FRAGMENT_MESSAGES[problem.kind]);
-  }
+  const problem = settings?.holdsSubjects ? checkFragment('query', settings.holdsSubjects) : undefined;
+  if (problem && settings) report(problem.check, settings.positioned)('error', ['holds', 'subjects'], problem.message);
 };
 
 const checkHoldsReachRules: RuleCheck = ({ rules, settings }, report) => {

@@ -1,5 +1,5 @@
 import { suggestClosest } from './did-you-mean.js';
-import { scanFragment } from './sql-fragment.js';
+import { checkFragment } from './parse-fragment.js';
 import type { CascadeNode } from './types.js';
 import type { KeyPath, PositionedDocument } from './yaml-positions.js';
 import type { LocatedRule } from './rule-checks.js';
@@ -22,8 +22,8 @@ export function checkSubjectKinds(rules: LocatedRule[], settings: Settings | und
   if (settings) {
     for (const [kind, query] of Object.entries(settings.holdKinds)) {
       if (kind === 'subjects') continue; // checked with the other fragments
-      const problem = scanFragment(query);
-      if (problem) report(problem.kind === 'semicolon' ? 'sql-not-single' : 'sql-unterminated', settings.positioned)('error', ['holds', kind], problem.kind === 'semicolon' ? 'must be a single SQL query: a ; outside quotes would end the statement' : 'has an unclosed quote, dollar quote or /* comment');
+      const problem = checkFragment('query', query);
+      if (problem) report(problem.check, settings.positioned)('error', ['holds', kind], problem.message);
     }
   }
   for (const { rule, positioned, index } of rules) {
@@ -35,8 +35,8 @@ export function checkSubjectKinds(rules: LocatedRule[], settings: Settings | und
     for (const { path, subject, kind } of subjects) {
       if (!subject) continue;
       if (path.length > 1) {
-        const problem = scanFragment(subject);
-        if (problem) report(problem.kind === 'semicolon' ? 'sql-not-single' : 'sql-unterminated', positioned)('error', at(kind ? [...path, 'column'] : path), 'must be a single SQL expression');
+        const problem = checkFragment('value', subject);
+        if (problem) report(problem.check, positioned)('error', at(kind ? [...path, 'column'] : path), problem.message);
       }
       if (kinds.length === 0) continue;
       if (kind !== undefined && !kinds.includes(kind)) {

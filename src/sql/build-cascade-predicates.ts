@@ -20,7 +20,7 @@ function columnsOf(tableName: string, columns: string[]): string {
 /** Whose rows are on hold: this table's own subjects. `onlyTable` keeps one table's subjects (for the plan's reasons). */
 function subjectsHeldSql(cascade: Cascade, onlyTable: string | undefined): string[] {
   if (onlyTable !== undefined && cascade.table.qualified !== onlyTable) return [];
-  return cascade.subjects.map((subject) => `coalesce(${fragment(subject.sql)} = ANY(ARRAY${fragment(subject.holdsQuery)}), false)`);
+  return cascade.subjects.map((subject) => `coalesce(${fragment(subject.sql, 'value')} = ANY(ARRAY${fragment(subject.holdsQuery, 'query')}), false)`);
 }
 
 /** A row of the cascade's table is held: its subject is on hold, or a row it takes along is. */

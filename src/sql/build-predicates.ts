@@ -1,11 +1,11 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { isFixedPoint, strategySql } from '../strategies/index.js';
 import { childrenOf, descendantsHeldSql } from './build-cascade-predicates.js';
-import { fragment, Params, qualify, quoteIdent } from './quote.js';
+import { fragment, joinFragment, Params, qualify, quoteIdent } from './quote.js';
 
 /** `"public"."device_logs"` plus the rule's join: what every statement selects from. */
 export function fromClause(planned: Pick<PlannedRule, 'rule' | 'table'>): string {
-  return planned.rule.join ? `${planned.table.qualified}\n${planned.rule.join}\n` : planned.table.qualified;
+  return planned.rule.join ? `${planned.table.qualified}${joinFragment(planned.rule.join, planned.rule.table)}` : planned.table.qualified;
 }
 
 /** A target column as the rule's fragments would name it: `"device_logs"."ip"`. */
@@ -19,9 +19,9 @@ export function keyList(planned: PlannedRule): string {
 
 /** Rows due for this phase: in its window on the clock and matching the rule's `where`. */
 export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params): string {
-  const parts = [`${fragment(planned.rule.clock)} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
-  if (window.olderBound) parts.push(`${fragment(planned.rule.clock)} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
-  if (planned.rule.where) parts.push(fragment(planned.rule.where));
+  const parts = [`${fragment(planned.rule.clock, 'value')} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
+  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
+  if (planned.rule.where) parts.push(fragment(planned.rule.where, 'predicate'));
   const pending = pendingSql(planned, window, params);
   if (pending) parts.push(pending);
   return parts.join('\nAND ');
@@ -64,9 +64,9 @@ export interface HeldReason {
 export function heldReasonsSql(planned: Pick<PlannedRule, 'rule' | 'holdsSubjects'> & Partial<Pick<PlannedRule, 'table' | 'cascades'>>, perTable = false): HeldReason[] {
   const reasons: HeldReason[] = [];
   if (planned.rule.subject && planned.holdsSubjects) {
-    reasons.push({ reason: 'subject', sql: `coalesce(${fragment(planned.rule.subject)} = ANY(ARRAY${fragment(planned.holdsSubjects)}), false)` });
+    reasons.push({ reason: 'subject', sql: `coalesce(${fragment(planned.rule.subject, 'value')} = ANY(ARRAY${fragment(planned.holdsSubjects, 'query')}), false)` });
   }
-  if (planned.rule.hold) reasons.push({ reason: 'hold', sql: `coalesce(${fragment(planned.rule.hold)}, false)` });
+  if (planned.rule.hold) reasons.push({ reason: 'hold', sql: `coalesce(${fragment(planned.rule.hold, 'predicate')}, false)` });
   const cascades = planned.cascades ?? [];
   if (planned.table && cascades.length > 0) {
     const roots = childrenOf(cascades, undefined);

@@ -21,7 +21,7 @@ export function buildCountStatement(planned: PlannedRule, window: PlannedPhase):
   const perReason = reasons.length > 1 ? reasons.map((reason, index) => `,\n       count(*) FILTER (WHERE ${reason.sql}) AS held_${index}`).join('') : '';
   const text = `SELECT count(*) FILTER (WHERE NOT ${held}) AS candidates,
        count(*) FILTER (WHERE ${held}) AS held,
-       min(${fragment(planned.rule.clock)}) FILTER (WHERE NOT ${held}) AS oldest${perReason}
+       min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held}) AS oldest${perReason}
 FROM ${fromClause(planned)}
 WHERE ${due}`;
   return { text, values: params.values };

@@ -21,7 +21,6 @@ const SCHEMA_CASES: Record<string, string[]> = {
     'rules.yaml:5:12 rules[0].clock: the clock must be a date or timestamp expression',
   ],
   'schema-where-unknown-column': ['rules.yaml:6:12 rules[0].where: column device_logs.origin does not exist'],
-  'schema-where-syntax-error': ['rules.yaml:6:12 rules[0].where: syntax error at or near "AND"'],
   'schema-mask-on-inet': ["rules.yaml:10:15 rules[0].phases[0].set.ip: mask needs a text column; 'ip' is inet"],
   'schema-generalize-date-on-text': ["rules.yaml:10:23 rules[0].phases[0].set.os_version: generalize date needs a date or timestamp column; 'os_version' is text"],
   'schema-null-on-not-null': ["rules.yaml:10:18 rules[0].phases[0].set.event: column 'event' is NOT NULL and cannot be set to null; use { value: ... }"],

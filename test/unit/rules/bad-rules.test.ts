@@ -91,20 +91,37 @@ const OFFLINE_CASES: Record<string, [check: string, line: string][]> = {
   'anonymize-without-set': [['missing-set', "rules.yaml:8:17 rules[0].phases[0].action: an anonymize phase needs 'set' with at least one column"]],
   'mark-in-set': [['mark-in-set', "rules.yaml:12:15 rules[0].phases[0].mark: mark column 'anonymized_at' is also changed by 'set'"]],
   'semicolon-in-where': [
-    ['sql-not-single', 'rules.yaml:6:12 rules[0].where: must be a single SQL expression: a ; outside quotes would end the statement'],
+    ['sql-shape', 'rules.yaml:6:12 rules[0].where: must be a single piece of SQL: a ; here would end the statement and start another'],
   ],
   'unterminated-quote-in-hold': [
-    ['sql-unterminated', 'rules.yaml:6:11 rules[0].hold: has an unclosed quote, dollar quote or /* comment; it would swallow the SQL that follows it'],
+    ['sql-syntax', 'rules.yaml:6:11 rules[0].hold: is not valid SQL here: unterminated quoted string at or near "\'internal" at character 22 of the fragment'],
   ],
   'semicolon-in-clock': [
-    ['sql-not-single', 'rules.yaml:5:12 rules[0].clock: must be a single SQL expression: a ; outside quotes would end the statement'],
+    ['sql-shape', 'rules.yaml:5:12 rules[0].clock: must be a single piece of SQL: a ; here would end the statement and start another'],
   ],
   'semicolon-in-join': [
-    ['sql-not-single', 'rules.yaml:5:11 rules[0].join: must be a single SQL expression: a ; outside quotes would end the statement'],
+    ['sql-shape', 'rules.yaml:5:11 rules[0].join: must be a single piece of SQL: a ; here would end the statement and start another'],
   ],
   'semicolon-in-holds-subjects': [
-    ['sql-not-single', 'lethe.yaml:2:13 holds.subjects: must be a single SQL expression: a ; outside quotes would end the statement'],
+    ['sql-shape', 'lethe.yaml:2:13 holds.subjects: must be a single piece of SQL: a ; here would end the statement and start another'],
   ],
+  'where-syntax-error': [
+    ['sql-syntax', 'rules.yaml:6:12 rules[0].where: is not valid SQL here: syntax error at or near "AND" at character 38 of the fragment'],
+  ],
+  'escape-where-parentheses': [
+    ['sql-syntax', 'rules.yaml:6:12 rules[0].where: is not valid SQL here: syntax error at or near ")" at character 33 of the fragment (a parenthesis the fragment does not open would step out of it)'],
+  ],
+  'escape-where-newline': [
+    ['sql-syntax', 'rules.yaml:6:12 rules[0].where: is not valid SQL here: syntax error at or near ")" at character 34 of the fragment (a parenthesis the fragment does not open would step out of it)'],
+  ],
+  'escape-clock-parameter': [['sql-parameter', 'rules.yaml:5:12 rules[0].clock: may not use $n parameters: values in rules are written as literals']],
+  'escape-join-where': [
+    ['sql-shape', 'rules.yaml:5:11 rules[0].join: must be join clauses only (JOIN ... ON ...): no WHERE, GROUP BY, ORDER BY, LIMIT or a second statement'],
+  ],
+  'escape-hold-comment': [
+    ['sql-syntax', 'rules.yaml:6:11 rules[0].hold: is not valid SQL here: syntax error at or near ")" at character 6 of the fragment (a parenthesis the fragment does not open would step out of it)'],
+  ],
+  'escape-holds-subjects-two-columns': [['sql-shape', 'lethe.yaml:2:13 holds.subjects: must select exactly one column: the subject values on hold']],
   'unknown-strategy': [
     [
       'unknown-strategy',
