@@ -5,7 +5,7 @@ import { fromClause, heldSql } from '../sql/build-predicates.js';
 import { orderCascadeTables } from '../sql/build-cascade-predicates.js';
 import {
   buildCascadeCountStatement,
-  buildCascadeDeleteStatement,
+  buildCascadeDeleteStatements,
   buildCascadeLockStatement,
   buildCountStatement,
   buildDeleteStatement,
@@ -125,7 +125,7 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
       for (const table of orderCascadeTables(planned.cascades, 'rule') ?? []) {
         const name = table.cascades[0]!.table.qualified;
         statements.push({ name: `cascade lock ${name}`, statement: buildCascadeLockStatement(planned, table, batch) });
-        statements.push({ name: `cascade delete ${name}`, statement: buildCascadeDeleteStatement(planned, table, batch) });
+        for (const statement of buildCascadeDeleteStatements(planned, table, batch)) statements.push({ name: `cascade delete ${name}`, statement });
       }
     } else {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });

@@ -2,7 +2,7 @@ import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { LetheError } from '../errors.js';
 import { orderCascadeTables, type CascadeTable } from '../sql/build-cascade-predicates.js';
 import {
-  buildCascadeDeleteStatement,
+  buildCascadeDeleteStatements,
   buildCascadeLockStatement,
   buildConfirmBatchStatement,
   type BatchRows,
@@ -132,10 +132,11 @@ async function deleteTree(connection: Connection, input: BatchInput, keys: strin
     locked.set(table, Number(result.rows[0]!.rows));
   }
   for (const table of tables) {
-    const result = await connection.query(buildCascadeDeleteStatement(planned, table, batch));
-    if ((result.rowCount ?? 0) !== locked.get(table)) return undefined;
+    let deleted = 0;
+    for (const statement of buildCascadeDeleteStatements(planned, table, batch)) deleted += (await connection.query(statement)).rowCount ?? 0;
+    if (deleted !== locked.get(table)) return undefined;
     const name = nameOf(table.cascades[0]!.table.qualified);
-    affected[name] = (affected[name] ?? 0) + (result.rowCount ?? 0);
+    affected[name] = (affected[name] ?? 0) + deleted;
   }
   const result = await connection.query(buildDeleteStatement(planned, window, batch.keys));
   if ((result.rowCount ?? 0) !== confirmed.length) return undefined;

@@ -3,9 +3,7 @@ import { fragment, qualify, quoteIdent } from './quote.js';
 
 /**
  * Predicates over cascade trees. Every table is named by its own name inside
- * its own subquery (so a rule's fragments, `payment.customer_id`, resolve), and
- * a parent is matched to its children by uncorrelated `IN (SELECT …)`, so a
- * table that references itself never shadows the row it is compared with.
+ * its own subquery, so a rule's fragments (`payment.customer_id`) resolve.
  */
 
 /** The cascades hanging directly from `parent` (undefined: from the rule's table). */
@@ -17,44 +15,63 @@ function columnsOf(tableName: string, columns: string[]): string {
   return columns.map((column) => qualify(tableName, column)).join(', ');
 }
 
-/** Whose rows are on hold: this table's own subjects. `onlyTable` keeps one table's subjects (for the plan's reasons). */
+/**
+ * Whose rows are on hold: this table's own subjects. Bare comparisons, for the WHERE of a
+ * subquery (where NULL counts as false); `onlyTable` keeps one table's subjects (the plan's reasons).
+ */
 function subjectsHeldSql(cascade: Cascade, onlyTable: string | undefined): string[] {
   if (onlyTable !== undefined && cascade.table.qualified !== onlyTable) return [];
-  return cascade.subjects.map((subject) => `coalesce(${fragment(subject.sql, 'value')} = ANY(ARRAY${fragment(subject.holdsQuery, 'query')}), false)`);
+  return cascade.subjects.map((subject) => `${fragment(subject.sql, 'value')} = ANY(ARRAY${fragment(subject.holdsQuery, 'query')})`);
 }
 
-/** A row of the cascade's table is held: its subject is on hold, or a row it takes along is. */
+/** A row of the cascade's table is held: its subject is on hold, or a row it takes along is. Never NULL. */
 export function cascadeHeldSql(cascade: Cascade, cascades: readonly Cascade[], onlyTable?: string): string | undefined {
-  const parts = subjectsHeldSql(cascade, onlyTable);
-  const below = descendantsHeldSql(cascade.table.name, childrenOf(cascades, cascade), cascades, onlyTable);
-  if (below) parts.push(below);
+  const parts = cascadeHeldParts(cascade, cascades, onlyTable).map((part) => `coalesce(${part}, false)`);
   return parts.length > 0 ? `(${parts.join('\nOR ')})` : undefined;
+}
+
+function cascadeHeldParts(cascade: Cascade, cascades: readonly Cascade[], onlyTable: string | undefined): string[] {
+  const parts = subjectsHeldSql(cascade, onlyTable);
+  for (const child of childrenOf(cascades, cascade)) {
+    const below = childHeldSql(cascade.table.name, child, cascades, onlyTable);
+    if (below) parts.push(below);
+  }
+  return parts;
 }
 
 /**
  * A row of the table named `parentName` takes along a held row: one of its children, at any
- * depth. A child that references its own table walks up from every held row to each row it reaches.
+ * depth. Never NULL. A child that references its own table walks up from every held row to
+ * each row it reaches.
  */
 export function descendantsHeldSql(parentName: string, children: readonly Cascade[], cascades: readonly Cascade[], onlyTable?: string): string | undefined {
-  const parts: string[] = [];
-  for (const child of children) {
-    const held = cascadeHeldSql(child, cascades, onlyTable);
-    if (!held) continue;
-    const references = columnsOf(parentName, child.foreignKey.referencedColumns);
-    const keys = columnsOf(child.table.name, child.foreignKey.columns);
-    if (!child.recursive) {
-      parts.push(`coalesce((${references}) IN (SELECT ${keys} FROM ${child.table.qualified} WHERE ${held}), false)`);
-      continue;
-    }
-    const names = child.foreignKey.columns.map((_, index) => `k${index}`);
-    const walked = child.foreignKey.columns.map((column) => `lethe_t.${quoteIdent(column)}`).join(', ');
-    const reached = child.foreignKey.referencedColumns.map((column) => `lethe_t.${quoteIdent(column)}`).join(', ');
-    parts.push(`coalesce((${references}) IN (WITH RECURSIVE lethe_up(${names.join(', ')}) AS (
-SELECT ${keys} FROM ${child.table.qualified} WHERE ${held}
-UNION SELECT ${walked} FROM ${child.table.qualified} AS lethe_t JOIN lethe_up ON (${reached}) = (${names.map((name) => `lethe_up.${name}`).join(', ')})
-) SELECT * FROM lethe_up), false)`);
-  }
+  const parts = children
+    .map((child) => childHeldSql(parentName, child, cascades, onlyTable))
+    .filter((part): part is string => part !== undefined)
+    .map((part) => `coalesce(${part}, false)`);
   return parts.length > 0 ? `(${parts.join('\nOR ')})` : undefined;
+}
+
+/**
+ * The parent's referenced values among a child's held rows, by value (uncorrelated): the set
+ * is computed once per statement, hashed, and each reason is its own UNION ALL branch so each
+ * uses its own index (a correlated probe would visit every partition of a partitioned child
+ * for every parent row; an OR would scan the child table).
+ */
+function childHeldSql(parentName: string, child: Cascade, cascades: readonly Cascade[], onlyTable: string | undefined): string | undefined {
+  const reasons = cascadeHeldParts(child, cascades, onlyTable);
+  if (reasons.length === 0) return undefined;
+  const references = columnsOf(parentName, child.foreignKey.referencedColumns);
+  const keys = columnsOf(child.table.name, child.foreignKey.columns);
+  const seeds = reasons.map((reason) => `SELECT ${keys} FROM ${child.table.qualified} WHERE ${reason}`).join('\nUNION ALL ');
+  if (!child.recursive) return `(${references}) IN (${seeds})`;
+  const names = child.foreignKey.columns.map((_, index) => `k${index}`);
+  const walked = child.foreignKey.columns.map((column) => `lethe_t.${quoteIdent(column)}`).join(', ');
+  const reached = child.foreignKey.referencedColumns.map((column) => `lethe_t.${quoteIdent(column)}`).join(', ');
+  return `(${references}) IN (WITH RECURSIVE lethe_up(${names.join(', ')}) AS (
+${seeds}
+UNION SELECT ${walked} FROM ${child.table.qualified} AS lethe_t JOIN lethe_up ON (${reached}) = (${names.map((name) => `lethe_up.${name}`).join(', ')})
+) SELECT * FROM lethe_up)`;
 }
 
 /** Selects values of the rule table's columns for the rows being deleted (due rows, or a batch's confirmed keys). */
@@ -113,11 +130,6 @@ export function orderCascadeTables(cascades: readonly Cascade[], by: 'rule' | 'd
 function hangsFrom(cascade: Cascade, table: string): boolean {
   for (let parent = cascade.parent; parent; parent = parent.parent) if (parent.table.qualified === table) return true;
   return false;
-}
-
-/** A table's rows that a deletion removes: reached by any of its cascades. */
-export function cascadeTableRowsSql(table: CascadeTable, root: RootSelection): string {
-  return table.cascades.length === 1 ? cascadeRowsSql(table.cascades[0]!, root) : `(${table.cascades.map((cascade) => cascadeRowsSql(cascade, root)).join('\nOR ')})`;
 }
 
 /** A table's rows that must stay: held through any of its cascades. */

@@ -1,6 +1,6 @@
 import type { PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
 import { strategySql, hashSql } from '../strategies/index.js';
-import { cascadeTableHeldSql, cascadeTableRowsSql, type CascadeTable, type RootSelection } from './build-cascade-predicates.js';
+import { cascadeRowsSql, cascadeTableHeldSql, type CascadeTable, type RootSelection } from './build-cascade-predicates.js';
 import { dueSql, fromClause, heldReasonsSql, heldSql, keyList, keyMatchSql, keyRangeSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
@@ -36,8 +36,10 @@ AND NOT ${heldSql(planned)}`;
   const info = table.cascades[0]!.table;
   // Rows of the rule's own table that are candidates themselves are counted as candidates, not here.
   const notCandidates = info.qualified === planned.table.qualified ? `\nAND NOT ((${keyList(planned)}) IN (${due(planned.key.map((key) => key.name))}))` : '';
-  const text = `SELECT count(*) AS rows FROM ${info.qualified}
-WHERE ${cascadeTableRowsSql(table, due)}${notCandidates}`;
+  const text =
+    table.cascades.length === 1
+      ? `SELECT count(*) AS rows FROM ${info.qualified}\nWHERE ${cascadeRowsSql(table.cascades[0]!, due)}${notCandidates}`
+      : `SELECT count(*) AS rows FROM (${table.cascades.map((cascade) => `SELECT tableoid, ctid FROM ${info.qualified}\nWHERE ${cascadeRowsSql(cascade, due)}${notCandidates}`).join('\nUNION\n')}) AS lethe_rows`;
   return { text, values: params.values };
 }
 
@@ -121,27 +123,37 @@ function notBatchRows(planned: PlannedRule, table: CascadeTable, rows: BatchRows
   return table.cascades[0]!.table.qualified === planned.table.qualified ? `\nAND NOT ${keyMatchSql(planned, rows.keys, params)}` : '';
 }
 
-/** Locks the rows of one table a batch will take along (parents first), and counts them. */
+/**
+ * Locks the rows of one table a batch will take along (parents first), and counts them. A
+ * table reached by several paths is locked path by path (each a semi-join on its own index)
+ * and its rows counted once.
+ */
 export function buildCascadeLockStatement(planned: PlannedRule, table: CascadeTable, rows: BatchRows): Statement {
   const params = new Params();
   const info = table.cascades[0]!.table;
-  const text = `SELECT count(*)::int AS rows FROM (SELECT 1 FROM ${info.qualified}
-WHERE ${cascadeTableRowsSql(table, batchSelection(planned, rows, params))}${notBatchRows(planned, table, rows, params)}
-FOR UPDATE) AS lethe_locked`;
+  const select = batchSelection(planned, rows, params);
+  const arms = table.cascades.map((cascade) => `SELECT tableoid, ctid FROM ${info.qualified}\nWHERE ${cascadeRowsSql(cascade, select)}${notBatchRows(planned, table, rows, params)}\nFOR UPDATE`);
+  const text =
+    arms.length === 1
+      ? `SELECT count(*)::int AS rows FROM (${arms[0]}) AS lethe_locked`
+      : `SELECT count(*)::int AS rows FROM (${arms.map((arm, index) => `SELECT * FROM (${arm}) AS lethe_path${index}`).join('\nUNION\n')}) AS lethe_locked`;
   return { text, values: params.values };
 }
 
 /**
- * Deletes the rows of one table a batch takes along, unless one is held now: the
- * batch compares the count with the locked one, and rolls back when they differ.
+ * Deletes the rows of one table a batch takes along, one statement per path that reaches
+ * the table, unless a row is held now: the batch compares the total with the locked count,
+ * and rolls back when they differ.
  */
-export function buildCascadeDeleteStatement(planned: PlannedRule, table: CascadeTable, rows: BatchRows): Statement {
-  const params = new Params();
+export function buildCascadeDeleteStatements(planned: PlannedRule, table: CascadeTable, rows: BatchRows): Statement[] {
   const info = table.cascades[0]!.table;
   const held = cascadeTableHeldSql(table, planned.cascades);
-  const text = `DELETE FROM ${info.qualified}
-WHERE ${cascadeTableRowsSql(table, batchSelection(planned, rows, params))}${notBatchRows(planned, table, rows, params)}${held ? `\nAND NOT ${held}` : ''}`;
-  return { text, values: params.values };
+  return table.cascades.map((cascade) => {
+    const params = new Params();
+    const text = `DELETE FROM ${info.qualified}
+WHERE ${cascadeRowsSql(cascade, batchSelection(planned, rows, params))}${notBatchRows(planned, table, rows, params)}${held ? `\nAND NOT ${held}` : ''}`;
+    return { text, values: params.values };
+  });
 }
 
 export interface UpdateInputs {

@@ -5,7 +5,7 @@ import type { Action, ColumnChange, Duration, Rule, Strategy } from '../../../sr
 import { buildPreviewStatement } from '../../../src/sql/build-preview-statement.js';
 import {
   buildCascadeCountStatement,
-  buildCascadeDeleteStatement,
+  buildCascadeDeleteStatements,
   buildConfirmBatchStatement,
   buildCountStatement,
   buildDeleteStatement,
@@ -395,9 +395,9 @@ describe('a composite key', () => {
 
   it('deletes children listed in cascade by their composite foreign key, unnesting the parents\' values', () => {
     const rows = { values: new Map([['tenant_id', ['1', '2']], ['id', ['10', '20']]]), keys: [['1', '2'], ['10', '20']] };
-    const statement = buildCascadeDeleteStatement(eventRule, { cascades: [cascade], by: 'rule' }, rows);
-    expect(statement.text).toBe('DELETE FROM "public"."event_notes"\nWHERE ("event_notes"."tenant_id", "event_notes"."event_id") IN (SELECT * FROM unnest($1::integer[], $2::bigint[]))');
-    expect(statement.values).toEqual([['1', '2'], ['10', '20']]);
+    const [statement] = buildCascadeDeleteStatements(eventRule, { cascades: [cascade], by: 'rule' }, rows);
+    expect(statement!.text).toBe('DELETE FROM "public"."event_notes"\nWHERE ("event_notes"."tenant_id", "event_notes"."event_id") IN (SELECT * FROM unnest($1::integer[], $2::bigint[]))');
+    expect(statement!.values).toEqual([['1', '2'], ['10', '20']]);
   });
 
   it('counts cascaded children by a row comparison of the foreign key against the parents\' key columns', () => {
