@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'RUN_LOCKED'
   | 'CHECKPOINT_MISMATCH'
   | 'PSEUDONYM_KEY_MISSING'
+  /** A run left rows unchanged because a value broke the strategy; the report names them by key. */
+  | 'ROWS_FAILED'
   | 'EMBEDDED_POSTGRES_FAILED'
   | 'INTERNAL';
 
@@ -34,6 +36,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   READ_ONLY_VIOLATION: 2,
   DB_UNREACHABLE: 1,
   SQL_FAILED: 1,
+  ROWS_FAILED: 1,
   EMBEDDED_POSTGRES_FAILED: 1,
   INTERNAL: 1,
   STOPPED: 3,

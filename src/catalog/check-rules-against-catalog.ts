@@ -6,6 +6,9 @@ import { quoteIdent } from '../sql/quote.js';
 import { tableKey } from './read-catalog.js';
 import { chooseWalk, resolveCascades } from '../plan/build-plan.js';
 import type { Catalog, TableInfo } from './types.js';
+import { checkDeletePaths } from './check-delete-paths.js';
+import { checkJoinFanOut } from './check-join-fan-out.js';
+import { checkClockTriggers, checkWrittenColumns } from './check-written-columns.js';
 
 type Report = (severity: Severity, check: string, path: (string | number)[], message: string) => void;
 
@@ -35,7 +38,7 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
     return;
   }
   const missing = (column: string) => `column '${column}' does not exist in ${table.qualified}`;
-  checkKey(rule, table, report, missing, catalog.hasPgcrypto);
+  checkKey(rule, table, report, missing);
   const keyColumns = rule.key ?? table.primaryKey ?? [];
   rule.phases.forEach((phase, index) => {
     for (const change of phase.set) {
@@ -51,13 +54,18 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
       const mark = table.columns.get(phase.mark);
       if (!mark) report('error', 'unknown-column', ['phases', index, 'mark'], missing(phase.mark));
       else if (!DATE_TIME_TYPES.has(mark.baseType)) report('error', 'wrong-column-type', ['phases', index, 'mark'], `mark column '${phase.mark}' must be a timestamp; it is ${mark.type}`);
+      else if (mark.notNull) report('error', 'mark-not-null', ['phases', index, 'mark'], `mark column '${phase.mark}' is NOT NULL: the phase selects rows whose mark IS NULL, so it would never select a row; make the column nullable`);
     }
   });
   checkCascades(rule, table, catalog, report);
+  checkDeletePaths(rule, table, catalog, report);
+  checkWrittenColumns(rule, table, report);
+  checkClockTriggers(rule, table, report);
+  checkJoinFanOut(rule, table, catalog, report);
   checkClockIndex(rule, table, catalog, report);
 }
 
-function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string, hasPgcrypto: boolean): void {
+function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string): void {
   if (rule.key) {
     for (const column of rule.key) if (!table.columns.has(column)) report('error', 'unknown-column', ['key'], missing(column));
     const unique = table.primaryKey?.join(',') === rule.key.join(',') || table.indexes.some((index) => index.unique && !index.partial && index.columns.join(',') === rule.key!.join(','));
@@ -67,9 +75,9 @@ function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column
   const hasUnique = table.primaryKey || table.indexes.some((index) => index.unique && !index.partial && index.columns.length > 0 && index.columns.every((name) => table.columns.get(name)?.notNull));
   if (hasUnique) return;
   // Without a key a phase can still walk by physical position (TID ranges); a keyset walk cannot.
-  const needsKey = rule.phases.filter((phase) => chooseWalk(rule, table, phase, rule.cascade.length > 0, hasPgcrypto) === 'key');
+  const needsKey = rule.phases.filter((phase) => chooseWalk(rule, table, phase, rule.cascade.length > 0) === 'key');
   for (const phase of needsKey) {
-    report('error', 'no-key', ['phases', phase.index], `${table.qualified} has no primary key or unique NOT NULL index, and this phase must walk by key (a join, a cascade, a view or a keyed hash without pgcrypto); name unique columns with 'key:'`);
+    report('error', 'no-key', ['phases', phase.index], `${table.qualified} has no primary key or unique NOT NULL index, and this phase must walk by key (a join, a cascade or a view); name unique columns with 'key:'`);
   }
 }
 

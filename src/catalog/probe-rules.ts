@@ -13,13 +13,17 @@ import {
   buildUpdateStatement,
 } from '../sql/build-statements.js';
 import { fragment, type Statement } from '../sql/quote.js';
-import { buildPageDeleteStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
+import { buildPageDeleteStatement, buildPageSourceStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
 import { createFakeGenerator } from '../strategies/index.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
-import type { Catalog } from './types.js';
+import type { Catalog, ClockType } from './types.js';
 import { tableKey } from './read-catalog.js';
 
-const DATE_TIME_OIDS = new Set([1082, 1114, 1184]);
+const DATE_TIME_OIDS = new Map<number, ClockType>([
+  [1082, 'date'],
+  [1114, 'timestamp'],
+  [1184, 'timestamptz'],
+]);
 
 /**
  * Checks each fragment on its own (so an error names its key), then EXPLAINs
@@ -43,10 +47,10 @@ export async function probeRules(
     const table = catalog.tables.get(tableKey(rule.table));
     if (!table) continue;
     const holdsSubjects = rule.subject ? holdsQueryFor(ruleSet.holds, rule.subjectKind) : undefined;
-    const fragmentsOk = (await probeFragments(client, { rule, table, holdsSubjects }, report)) && (await probeCascadeSubjects(client, rule, catalog, ruleSet.holds, report));
+    const fragmentsOk = (await probeFragments(client, { rule, table, holdsSubjects }, report, (type) => (catalog.clockTypes ??= new Map()).set(rule.id, type))) && (await probeCascadeSubjects(client, rule, catalog, ruleSet.holds, report));
     if (!fragmentsOk || broken.has(rule)) continue;
     const planned = buildPlan({ ...ruleSet, rules: [rule] }, catalog, now).rules[0]!;
-    await explainEngineStatements(client, planned, report, catalog.hasPgcrypto);
+    await explainEngineStatements(client, planned, report);
     await probeFakeValues(client, planned, report);
   }
   return problems;
@@ -54,7 +58,13 @@ export async function probeRules(
 
 type Report = (path: (string | number)[], check: string, message: string) => void;
 
-async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rule' | 'table' | 'holdsSubjects'>, report: Report): Promise<boolean> {
+async function probeFragments(
+  client: SqlClient,
+  planned: Pick<PlannedRule, 'rule' | 'table' | 'holdsSubjects'>,
+  report: Report,
+  /** Told the clock's type: a date or timestamp clock is read in the rule's timezone. */
+  onClockType: (type: ClockType) => void,
+): Promise<boolean> {
   const rule: Rule = planned.rule;
   const from = fromClause(planned);
   const probes: { key: string; statement: string; clock?: boolean }[] = [];
@@ -77,6 +87,8 @@ async function probeFragments(client: SqlClient, planned: Pick<PlannedRule, 'rul
       if (type !== undefined && !DATE_TIME_OIDS.has(type)) {
         ok = false;
         report(['clock'], 'clock-not-time', 'the clock must be a date or timestamp expression');
+      } else if (type !== undefined) {
+        onClockType(DATE_TIME_OIDS.get(type)!);
       }
     }
   }
@@ -105,18 +117,20 @@ async function probeCascadeSubjects(client: SqlClient, rule: Rule, catalog: Cata
   return ok;
 }
 
-async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report, catalogHasPgcrypto: boolean): Promise<void> {
+async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
   const sampleKeys = planned.key.map(() => [] as unknown[]);
   // NULL casts to any key type ('0' would not to a uuid or a timestamp); EXPLAIN only needs the types.
   const sampleHighWater = planned.key.map(() => null) as unknown as string[];
   for (const [index, window] of planned.phases.entries()) {
     const statements: { name: string; statement: Statement }[] = [{ name: 'count', statement: buildCountStatement(planned, window) }];
     if (window.walk !== 'key') {
-      const secrets = new Map(window.changes.flatMap((change) => (change.strategy.kind === 'hash' ? [[change.strategy.secretEnv, 'probe'] as [string, string]] : [])));
+      const hashed = window.changes.filter((change) => change.strategy.kind === 'hash').map((change) => change.column);
+      const nodeValues = hashed.length > 0 ? { ctids: [], columns: new Map(hashed.map((column) => [column, [] as (string | null)[]])) } : undefined;
+      if (nodeValues) statements.push({ name: 'source select', statement: buildPageSourceStatement(planned, window, { fromPage: 0, toPage: 1, skipLocked: true }, hashed) });
       statements.push(
         window.phase.action === 'delete'
           ? { name: 'delete', statement: buildPageDeleteStatement(planned, window, 0, 1, true) }
-          : { name: 'update', statement: buildPageUpdateStatement(planned, window, 0, 1, true, { fakePools: new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, ['']])), secrets, markValue: new Date(0) }) },
+          : { name: 'update', statement: buildPageUpdateStatement(planned, window, 0, 1, true, { fakePools: new Map(window.changes.filter((change) => change.strategy.kind === 'fake').map((change) => [change.column, ['']])), nodeValues, markValue: new Date(0) }) },
       );
     } else if (window.phase.action === 'delete') {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
@@ -129,10 +143,10 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
       }
     } else {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
-      // Values made in Node: fakes always, hashes when pgcrypto is missing (as the executor does).
-      const fromNode = window.changes.filter((change) => change.strategy.kind === 'fake' || (change.strategy.kind === 'hash' && !catalogHasPgcrypto));
+      // Values made in Node: fakes and pseudonyms (as the executor does).
+      const fromNode = window.changes.filter((change) => change.strategy.kind === 'fake' || change.strategy.kind === 'hash');
       const nodeValues = new Map(fromNode.map((change) => [change.column, [] as (string | null)[]]));
-      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, secrets: new Map([['probe', 'probe']]), markValue: new Date(0) }) });
+      statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, markValue: new Date(0) }) });
     }
     if (window.phase.action === 'delete') {
       for (const by of ['rule', 'database'] as const) {
@@ -155,7 +169,14 @@ async function probeFakeValues(client: SqlClient, planned: PlannedRule, report: 
   for (const window of planned.phases) {
     for (const change of window.changes) {
       if (change.strategy.kind !== 'fake') continue;
-      const value = generate(change.strategy);
+      let value: string;
+      try {
+        value = generate(change.strategy);
+      } catch (error) {
+        // validate calls each method once too; this keeps check from crashing should one fail only sometimes.
+        report(['phases', window.phase.index, 'set', change.column], 'fake-needs-arguments', `faker's ${change.strategy.module}.${change.strategy.method} failed: ${(error as Error)?.message ?? String(error)}`);
+        continue;
+      }
       const result = await trySavepoint(client, () => client.query({ text: `SELECT $1::text::${change.info.type}`, values: [value] }));
       if (!result.ok) {
         report(['phases', window.phase.index, 'set', change.column], 'wrong-column-type', `a ${change.strategy.module}.${change.strategy.method} value does not fit ${change.info.type}: ${serverMessage(result.error)}`);

@@ -2,6 +2,7 @@ import type { SqlClient } from '../db/sql-client.js';
 import type { TableName } from '../rules/types.js';
 import type { Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types.js';
 import { quoteIdent } from '../sql/quote.js';
+import { readTableSafetyFacts } from './read-table-safety-facts.js';
 
 export function tableKey(table: TableName): string {
   return table.schema ? `${table.schema}.${table.name}` : table.name;
@@ -59,6 +60,7 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
   const indexes = await readIndexes(client, row.oid);
   const referencedBy = await readForeignKeys(client, row.oid, 'referencing');
   const references = await readForeignKeys(client, row.oid, 'outgoing');
+  const { foreignKeys, checks, triggers, partition } = await readTableSafetyFacts(client, row.oid);
   return {
     schema: row.schema,
     name: row.name,
@@ -70,6 +72,10 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
     referencedBy,
     references,
     estimatedRows: Math.max(0, row.reltuples),
+    foreignKeys,
+    checks,
+    triggers,
+    partition,
   };
 }
 
@@ -117,9 +123,13 @@ async function readIndexes(client: SqlClient, oid: number): Promise<IndexInfo[]>
  */
 async function readForeignKeys(client: SqlClient, oid: number, direction: 'referencing' | 'outgoing'): Promise<ForeignKeyInfo[]> {
   const side = direction === 'referencing' ? 'con.confrelid' : 'coalesce(pg_partition_root(con.conrelid), con.conrelid)';
-  const result = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string }>(
+  const result = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string; declaredon: string | null; partitions: string[] | null }>(
     `select con.conname as name,
             n.nspname as schema, c.relname as tablename,
+            case when con.conrelid <> c.oid then '"' || replace(dn.nspname, '"', '""') || '"."' || replace(dc.relname, '"', '""') || '"' end as declaredon,
+            case when con.conrelid <> c.oid then array(select '"' || replace(sn.nspname, '"', '""') || '"."' || replace(sc.relname, '"', '""') || '"'
+                    from pg_partition_tree(c.oid) t join pg_class sc on sc.oid = t.relid join pg_namespace sn on sn.oid = sc.relnamespace
+                   where t.isleaf order by 1)::text[] end as partitions,
             array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
                    join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord)::text[] as columns,
             rn.nspname as refschema, rc.relname as refname,
@@ -128,6 +138,7 @@ async function readForeignKeys(client: SqlClient, oid: number, direction: 'refer
             con.confdeltype as ondelete
        from pg_constraint con
        join pg_class c on c.oid = coalesce(pg_partition_root(con.conrelid), con.conrelid) join pg_namespace n on n.oid = c.relnamespace
+       join pg_class dc on dc.oid = con.conrelid join pg_namespace dn on dn.oid = dc.relnamespace
        join pg_class rc on rc.oid = coalesce(pg_partition_root(con.confrelid), con.confrelid) join pg_namespace rn on rn.oid = rc.relnamespace
       where ${side} = $1::oid and con.contype = 'f' and con.conparentid = 0
       order by con.oid`,
@@ -142,10 +153,12 @@ async function readForeignKeys(client: SqlClient, oid: number, direction: 'refer
       referencedTable: `${quoteIdent(fk.refschema)}.${quoteIdent(fk.refname)}`,
       referencedColumns: fk.refcolumns,
       onDelete: fk.ondelete as ForeignKeyInfo['onDelete'],
+      ...(fk.declaredon && fk.partitions ? { partitions: { declaredOn: [fk.declaredon], all: fk.partitions } } : {}),
     };
     const key = JSON.stringify([info.table, info.columns, info.referencedTable, info.referencedColumns]);
     const seen = merged.get(key);
-    merged.set(key, seen ? { ...seen, onDelete: strictestOnDelete(seen.onDelete, info.onDelete) } : info);
+    const declaredOn = [...(seen?.partitions?.declaredOn ?? []), ...(info.partitions?.declaredOn ?? [])];
+    merged.set(key, seen ? { ...seen, onDelete: strictestOnDelete(seen.onDelete, info.onDelete), ...(seen.partitions ? { partitions: { ...seen.partitions, declaredOn } } : {}) } : info);
   }
   return [...merged.values()];
 }

@@ -19,6 +19,8 @@ export interface ForeignKeyInfo {
   /** The referenced table, qualified. */
   referencedTable: string;
   referencedColumns: string[];
+  /** Declared on partitions of `table` rather than on it: which partitions have it, of all its leaf partitions. */
+  partitions?: { declaredOn: string[]; all: string[] };
   /** a: no action, r: restrict, c: cascade, n: set null, d: set default */
   onDelete: 'a' | 'r' | 'c' | 'n' | 'd';
 }
@@ -46,6 +48,24 @@ export interface TableInfo {
   /** Foreign keys this table (or any of its partitions) declares. */
   references: ForeignKeyInfo[];
   estimatedRows: number;
+  /** This table's own foreign keys (inherited ones of a partition included). */
+  foreignKeys?: ForeignKeyInfo[];
+  /** CHECK constraints and the columns they name. */
+  checks?: { name: string; columns: string[]; definition: string }[];
+  /** User triggers (not those behind foreign keys). */
+  triggers?: TriggerInfo[];
+  /** Set when this table is a partition: its parent and every partition of that parent, itself included. */
+  partition?: { parent: string; siblings: string[] };
+}
+
+export interface TriggerInfo {
+  name: string;
+  timing: 'before' | 'after' | 'instead';
+  /** Fires on UPDATE, for each row. */
+  rowUpdate: boolean;
+  functionName: string;
+  /** The trigger function's source text (empty for C functions). */
+  functionSource: string;
 }
 
 export interface Catalog {
@@ -53,4 +73,9 @@ export interface Catalog {
   /** Keyed by the name as a rule wrote it (`device_logs`, `analytics.device_logs`). */
   tables: Map<string, TableInfo>;
   hasPgcrypto: boolean;
+  /** The type of each rule's clock, by rule id, as the check's probe found it; missing means timestamptz. */
+  clockTypes?: Map<string, ClockType>;
 }
+
+/** `date` and `timestamp` (without time zone) clocks are wall times, read in the rule's `timezone`. */
+export type ClockType = 'date' | 'timestamp' | 'timestamptz';

@@ -5,16 +5,27 @@ import { readCatalog } from '../catalog/read-catalog.js';
 import type { Catalog } from '../catalog/types.js';
 import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
 import type { CascadeNode, RuleProblem, RuleSet, TableName } from '../rules/types.js';
+import { readFragmentReferences } from '../rules/parse-fragment.js';
 
 export interface CheckResult {
   problems: RuleProblem[];
   catalog: Catalog;
 }
 
-/** Every table a rule set names: targets and cascades (their children are added by readCatalog). */
+/** Every table a rule set names: targets, cascades and joined tables (their children are added by readCatalog). */
 export function tablesOf(ruleSet: RuleSet) {
   const walk = (nodes: CascadeNode[]): TableName[] => nodes.flatMap((node) => [node.table, ...walk(node.children)]);
-  return ruleSet.rules.flatMap((rule) => [rule.table, ...walk(rule.cascade)]);
+  return ruleSet.rules.flatMap((rule) => [rule.table, ...walk(rule.cascade), ...joinedTables(rule)]);
+}
+
+/** Joined tables, read so the fan-out check can see their unique keys. */
+function joinedTables(rule: RuleSet['rules'][number]) {
+  if (!rule.join) return [];
+  try {
+    return readFragmentReferences('join', rule.join).tables;
+  } catch {
+    return []; // a join that does not parse is reported by the fragment checks
+  }
 }
 
 /**

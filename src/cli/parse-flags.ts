@@ -69,3 +69,17 @@ export function parseSeed(value: string): number {
   }
   return seed;
 }
+
+/** `--plan-tolerance`: `5%` or `0.05`, a share of the approved rows a run may exceed them by. */
+export function parseTolerance(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
+  if (!Number.isFinite(value) || value < 0 || value > 10) throw new LetheError('USAGE', `--plan-tolerance: expected a share like 5% or 0.05, got ${text}`);
+  return value;
+}
+
+/** `--override-guard a,b --override-guard c` -> [a, b, c]. */
+export function collectIds(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((id) => id.trim()).filter(Boolean)];
+}

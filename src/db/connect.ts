@@ -10,7 +10,16 @@ export type Db = Knex;
  * with it off, `'a\\' OR ...'` would end the string elsewhere on the server. Every session
  * Lethe opens uses the parser's setting.
  */
-export const SESSION_OPTIONS = '-c standard_conforming_strings=on';
+export const SESSION_OPTIONS = '-c standard_conforming_strings=on -c TimeZone=UTC';
+
+/**
+ * Said again as statements once a session is open, because `options` in the
+ * user's URL replaces the startup options above. TimeZone = UTC: every cutoff,
+ * selection, count and report is computed in one setting, whatever the server,
+ * database or role default (a date or timestamp clock is read in the rule's
+ * `timezone` by the statement builders, not by the session).
+ */
+export const SESSION_SETUP = "SET standard_conforming_strings = on; SET TimeZone = 'UTC'";
 
 export interface ConnectOptions {
   url: string;
@@ -29,7 +38,12 @@ export async function connect(options: ConnectOptions): Promise<Db> {
       connectionTimeoutMillis: 10_000,
       options: SESSION_OPTIONS,
     },
-    pool: { min: 0, max: options.maxConnections ?? 4 },
+    pool: {
+      min: 0,
+      max: options.maxConnections ?? 4,
+      afterCreate: (connection: { query(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) =>
+        connection.query(SESSION_SETUP, (error) => done(error, connection)),
+    },
     acquireConnectionTimeout: 15_000,
     // knex would print its own stack traces on stderr; failures reach the user as one LetheError.
     log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Connection } from '../execute/types.js';
 import { wrap } from './sql-client.js';
-import { SESSION_OPTIONS, toConnectError } from './connect.js';
+import { SESSION_OPTIONS, SESSION_SETUP, toConnectError } from './connect.js';
 
 /**
  * A dedicated session outside any pool: the advisory lock and the batch
@@ -13,6 +13,7 @@ export async function openConnection(url: string, applicationName: string): Prom
   client.on('error', () => undefined);
   try {
     await client.connect();
+    await client.query(SESSION_SETUP);
   } catch (error) {
     throw toConnectError(error, url);
   }

@@ -13,7 +13,7 @@ export interface BatchTimeouts {
 export async function inBatchTransaction<T>(connection: Connection, timeouts: BatchTimeouts, work: () => Promise<{ value: T; rollback?: boolean }>): Promise<T> {
   await connection.query('BEGIN');
   try {
-    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true)`, [
+    await connection.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('TimeZone', 'UTC', true), set_config('standard_conforming_strings', 'on', true)`, [
       `${timeouts.lockTimeoutMs}ms`,
       `${timeouts.statementTimeoutMs}ms`,
     ]);

@@ -1,8 +1,10 @@
 import pLimit from 'p-limit';
 import { isLetheError } from '../errors.js';
+import { describeError } from '../db/describe-error.js';
 import type { Plan, PlannedRule } from '../plan/types.js';
 import type { Report, RuleReport } from '../report/types.js';
 import { runRule } from './run-rule.js';
+import { withCause } from '../report/failure-cause.js';
 import type { ExecuteOptions } from './types.js';
 
 /**
@@ -31,14 +33,14 @@ async function runRuleSafely(planned: PlannedRule, options: ExecuteOptions, now:
     return await runRule(planned, options, now);
   } catch (error) {
     const code = isLetheError(error) ? error.code : 'SQL_FAILED';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     options.logger.error('rule failed', { rule: planned.rule.id, code, error: message });
-    return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'failed', phases: [], error: { code, message } };
+    return { id: planned.rule.id, category: planned.rule.category, table: planned.table.qualified.replace(/"/g, ''), status: 'failed', phases: [], error: withCause({ code, message }, error) };
   }
 }
 
 export function overallStatus(rules: RuleReport[]): Report['status'] {
-  if (rules.some((rule) => rule.status === 'failed')) return 'failed';
+  if (rules.some((rule) => rule.status === 'failed' || rule.error)) return 'failed';
   if (rules.some((rule) => rule.status === 'partial')) return 'stopped';
   return 'ok';
 }

@@ -15,6 +15,7 @@ import { keyMatchSql, targetColumn } from '../sql/build-predicates.js';
 import { Params } from '../sql/quote.js';
 import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js';
 import { buildLedgerInsert } from '../state/ledger.js';
+import { recordedKey } from '../state/ledger-keys.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { Connection } from './types.js';
 import { inBatchTransaction } from './batch-transaction.js';
@@ -32,10 +33,16 @@ export interface BatchInput {
   stateSchema: string;
   lockTimeoutMs: number;
   statementTimeoutMs: number;
-  /** pgcrypto computes hashes in SQL when present; otherwise Node does, with the same output. */
-  hashInSql: boolean;
+  /**
+   * The rows to apply the phase to instead of selecting the next batch (as the
+   * select returns them: key columns, then referenced columns): while a batch
+   * that failed on a value is split to isolate the offending rows.
+   */
+  rows?: string[][] | undefined;
   readSecret(name: string): string | undefined;
   markValue: Date;
+  /** Keys that are not surrogate keys are recorded as digests under this key. */
+  ledgerKey: string;
 }
 
 export interface BatchResult {
@@ -55,8 +62,7 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
   const started = performance.now();
   const { planned, window } = input;
   return inBatchTransaction<BatchResult>(connection, input, async () => {
-    const selected = await connection.query(buildSelectBatchStatement(planned, window, input.after, input.highWater, input.limit));
-    const rows = selected.rows as unknown as string[][];
+    const rows = input.rows ?? ((await connection.query(buildSelectBatchStatement(planned, window, input.after, input.highWater, input.limit))).rows as unknown as string[][]);
     if (rows.length === 0) return { value: { selected: 0, affected: {}, lastKey: undefined, hash: input.prevHash, ms: performance.now() - started } };
     const keyCount = planned.key.length;
     const lastKey = rows[rows.length - 1]!.slice(0, keyCount);
@@ -71,8 +77,8 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
         phaseAfter: window.phase.after.text,
         action: window.phase.action,
         rowsAffected: affected,
-        keyFrom: rows[0]!.slice(0, keyCount),
-        keyTo: lastKey,
+        keyFrom: recordedKey(planned.key, rows[0]!.slice(0, keyCount), input.ledgerKey),
+        keyTo: recordedKey(planned.key, lastKey, input.ledgerKey),
         batchMs: performance.now() - started,
       },
       input.prevHash,
@@ -161,14 +167,14 @@ async function applyUpdate(connection: Connection, input: BatchInput, keys: stri
   }
   const secrets = secretsOf(window, input.readSecret);
   for (const change of window.changes) {
-    if (change.strategy.kind !== 'hash' || input.hashInSql) continue;
+    if (change.strategy.kind !== 'hash') continue;
     nodeValues.set(change.column, await hashColumnInNode(connection, planned, change.column, change.info, keys, secrets.get(change.strategy.secretEnv)!));
   }
-  const result = await connection.query(buildUpdateStatement(planned, window, { keys, nodeValues, secrets, markValue: input.markValue }));
+  const result = await connection.query(buildUpdateStatement(planned, window, { keys, nodeValues, markValue: input.markValue }));
   return { [planned.table.qualified.replace(/"/g, '')]: result.rowCount ?? 0 };
 }
 
-/** Without pgcrypto: read the originals of this batch (aligned with keys) and hash them here. */
+/** Read the originals of this batch (aligned with keys) and hash them here: the key never leaves Node. */
 async function hashColumnInNode(
   connection: Connection,
   planned: PlannedRule,

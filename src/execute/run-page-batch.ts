@@ -1,8 +1,8 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
-import { buildPageDeleteStatement, buildPageUpdateStatement } from '../sql/build-page-statements.js';
+import { buildPageDeleteStatement, buildPageSourceStatement, buildPageUpdateStatement, type PageUpdateInputs } from '../sql/build-page-statements.js';
 import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js';
 import { buildLedgerInsert } from '../state/ledger.js';
-import { createFakeGenerator } from '../strategies/index.js';
+import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
 import { inBatchTransaction } from './batch-transaction.js';
@@ -14,6 +14,8 @@ export interface PageBatchInput {
   toPage: number;
   /** After a lock timeout the range is redone skipping rows others hold (reported as deferred). */
   skipLocked: boolean;
+  /** Only these row positions of the range (while a batch that failed on a value is split). */
+  ctids?: string[] | undefined;
   /** Position parts before `page:N` (the partition being walked). */
   prefix?: string[];
   /** The table rows are counted under in the ledger and report (a partition counts for its table). */
@@ -50,18 +52,10 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
   const started = performance.now();
   const { planned, window } = input;
   return inBatchTransaction<BatchResult>(connection, input, async () => {
-    const statement =
-      window.phase.action === 'delete'
-        ? buildPageDeleteStatement(planned, window, input.fromPage, input.toPage, input.skipLocked)
-        : buildPageUpdateStatement(planned, window, input.fromPage, input.toPage, input.skipLocked, {
-            fakePools: await fakePools(window),
-            secrets: secretsOf(window, input.readSecret),
-            markValue: input.markValue,
-          });
-    const result = await connection.query(statement);
-    const rows = result.rowCount ?? 0;
+    const rows = window.phase.action === 'delete' ? await deletePageRows(connection, input) : await updatePageRows(connection, input);
     const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
-    const lastKey = pagePosition(input.toPage, input.prefix);
+    // Rows of one page done a few at a time (a failing batch being split) leave the page to visit again on a resume.
+    const lastKey = pagePosition(input.ctids ? input.fromPage : input.toPage, input.prefix);
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
     let hash = input.prevHash;
     // A range with nothing due leaves no ledger row: the ledger records changes, not visits.
@@ -86,6 +80,39 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
     }
     return { value: { selected: input.toPage - input.fromPage, affected, lastKey, hash, ms: performance.now() - started } };
   });
+}
+
+async function deletePageRows(connection: Connection, input: PageBatchInput): Promise<number> {
+  const result = await connection.query(buildPageDeleteStatement(input.planned, input.window, input.fromPage, input.toPage, input.skipLocked, input.ctids));
+  return result.rowCount ?? 0;
+}
+
+/**
+ * One statement when SQL computes every value; with pseudonyms, the due rows
+ * are locked and read first, hashed here (the key never reaches the server),
+ * and written back set-based by row position.
+ */
+async function updatePageRows(connection: Connection, input: PageBatchInput): Promise<number> {
+  const { planned, window } = input;
+  const inputs: PageUpdateInputs = { fakePools: await fakePools(window), ctids: input.ctids, markValue: input.markValue };
+  const hashed = window.changes.filter((change) => change.strategy.kind === 'hash');
+  if (hashed.length > 0) {
+    const source = await connection.query(
+      buildPageSourceStatement(planned, window, { fromPage: input.fromPage, toPage: input.toPage, skipLocked: input.skipLocked, ctids: input.ctids }, hashed.map((change) => change.column)),
+    );
+    const rows = source.rows as unknown as (string | null)[][];
+    if (rows.length === 0) return 0;
+    const secrets = secretsOf(window, input.readSecret);
+    const columns = new Map(
+      hashed.map((change, index) => {
+        const secret = change.strategy.kind === 'hash' ? secrets.get(change.strategy.secretEnv)! : '';
+        return [change.column, rows.map((row) => hashInNode(row[index + 1] ?? null, change.info, secret))] as const;
+      }),
+    );
+    inputs.nodeValues = { ctids: rows.map((row) => row[0]!), columns };
+  }
+  const result = await connection.query(buildPageUpdateStatement(planned, window, input.fromPage, input.toPage, input.skipLocked, inputs));
+  return result.rowCount ?? 0;
 }
 
 async function fakePools(window: PlannedPhase): Promise<Map<string, string[]>> {

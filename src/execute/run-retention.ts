@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { openConnection } from '../db/open-connection.js';
 import { withClient, withReadOnlySnapshot } from '../db/sql-client.js';
 import { LetheError } from '../errors.js';
+import { describeError } from '../db/describe-error.js';
 import type { Logger } from '../log/logger.js';
 import { measurePlan } from '../plan/measure-plan.js';
 import { preparePlan } from '../plan/plan-retention.js';
@@ -14,7 +15,13 @@ import { readResumableRules, readRuleHistory } from '../state/read-rule-history.
 import { findDueRules } from '../schedule/find-due-rules.js';
 import { selectRules } from '../plan/build-plan.js';
 import { finishRun, insertRun } from '../state/runs.js';
+import { readLedgerHead } from '../state/ledger.js';
+import { readLedgerKey } from '../state/ledger-keys.js';
 import { executePlan } from './execute-plan.js';
+import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
+import { fingerprintPlan } from '../guard/fingerprint-plan.js';
+import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
+import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
 import type { BatchEvent, ExecuteOptions } from './types.js';
 
 export interface RunRetentionOptions {
@@ -34,6 +41,8 @@ export interface RunRetentionOptions {
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;
+  /** Safety guards: a future `now`, blast radius, a reviewed plan (docs/run.md#safety-guards). */
+  guards?: GuardOptions;
   /** Shown the plan's counts before anything is written; returning false writes nothing. */
   confirm?(preview: Report): Promise<boolean>;
   onBatch?(event: BatchEvent): void;
@@ -48,27 +57,39 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     options.logger.info('no rule is due', { now: options.now.toISOString() });
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
-  const { plan, hasPgcrypto, preview } = await withReadOnlySnapshot(db, async (client) => {
+  const { plan, preview, overridden } = await withReadOnlySnapshot(db, async (client) => {
     const prepared = await preparePlan(client, ruleSet, options.now, only);
     requireSecrets(prepared.plan, options.readSecret);
-    const counted = options.confirm ? await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 }) : undefined;
-    return { plan: prepared.plan, hasPgcrypto: prepared.catalog.hasPgcrypto, preview: counted };
+    // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
+    const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 });
+    const guardInput = {
+      now: options.now,
+      databaseNow: await readDatabaseNow(client),
+      radii: await readBlastRadius(client, prepared.plan, counted, stateSchema),
+      counted,
+      fingerprint: fingerprintPlan(prepared.plan),
+    };
+    const passed = enforceGuards(guardInput, options.guards ?? { allowFutureNow: false, overrideGuards: [] });
+    return { plan: prepared.plan, preview: counted, overridden: passed };
   });
-  if (options.confirm && preview && !(await options.confirm(preview))) {
+  if (options.confirm && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
   }
   const runId = randomUUID();
-  await withClient(db, async (client) => {
+  const ledgerKey = await withClient(db, async (client) => {
     try {
       await ensureStateSchema(client, stateSchema);
     } catch (error) {
-      throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${(error as Error).message}`, {
+      throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${describeError(error)}`, {
         hint: 'the role needs CREATE on the database for the first run (or after an upgrade); nothing was written',
         cause: error,
       });
     }
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
+    await recordGuardOverrides(client, stateSchema, runId, plan, overridden);
+    return readLedgerKey(client, stateSchema);
   });
+  for (const trip of overridden) options.logger.warn('safety guard overridden', { rule: trip.ruleId, guard: trip.guard, detail: trip.message });
   options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });
   const executeOptions: ExecuteOptions = {
     runId,
@@ -81,16 +102,19 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     lockTimeoutMs: options.lockTimeoutMs ?? 5_000,
     statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
     maxRetries: 5,
-    hasPgcrypto,
     signal: options.signal,
     logger: options.logger,
     readSecret: options.readSecret,
+    ledgerKey,
     connect: () => openConnection(options.url, `lethe run ${runId.slice(0, 8)}`),
     sleep: (ms) => abortableSleep(ms, options.signal),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
-  const report = await executePlan(plan, executeOptions);
-  const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? null;
+  const executed = await executePlan(plan, executeOptions);
+  // The chain head after this run: printed in the report so it can be kept outside the database.
+  const report: Report = { ...executed, ledgerHead: await withClient(db, (client) => readLedgerHead(client, stateSchema)) };
+  if (overridden.length > 0) report.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
+  const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? report.rules.find((rule) => rule.error)?.error?.message ?? null;
   await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
   options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });
   return report;
@@ -144,7 +168,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** The exit code a run report stands for (DESIGN.md's table). */
 export function exitCodeOfRun(report: Report, failIfLocked: boolean): number {
-  const failed = report.rules.filter((rule) => rule.status === 'failed');
+  // A rule with an error failed, even when it is partial (batches committed before the error, or rows a value broke).
+  const failed = report.rules.filter((rule) => rule.status === 'failed' || rule.error);
   if (failed.length > 0) {
     if (failed.some((rule) => rule.error?.code === 'CHECKPOINT_MISMATCH' || rule.error?.code === 'SAFETY_GUARD')) return 4;
     return 1;

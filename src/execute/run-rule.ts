@@ -1,4 +1,5 @@
-import { LetheError } from '../errors.js';
+import { isLetheError, LetheError } from '../errors.js';
+import { describeError } from '../db/describe-error.js';
 import { replanAt } from '../plan/build-plan.js';
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport, RuleReport } from '../report/types.js';
@@ -7,9 +8,11 @@ import { buildCountStatement, buildHighWaterStatement } from '../sql/build-state
 import { buildPageCountStatement } from '../sql/build-page-statements.js';
 import { buildCheckpointDelete, buildCheckpointUpsert, readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { walkPhase, type PhaseWalkState } from './walk-phase.js';
+import { isValueFailure } from './isolate-failures.js';
 import { readLastLedgerHash } from '../state/ledger.js';
 import { finishRuleRun, insertRuleRun, markInterrupted } from '../state/runs.js';
-import { keyId } from '../strategies/index.js';
+import { createHash } from 'node:crypto';
+import { keyId, legacyKeyId } from '../strategies/index.js';
 import { findLockHolder, tryLockRule, unlockRule } from './advisory-lock.js';
 import type { Connection, ExecuteOptions } from './types.js';
 
@@ -20,11 +23,27 @@ function stopReason(options: ExecuteOptions): string | undefined {
   return undefined;
 }
 
-/** The secrets' id: which key a pseudonymizing run used, never the key itself. */
+function secretNamesOf(planned: PlannedRule): string[] {
+  return [...new Set(planned.phases.flatMap((window) => window.changes.flatMap((change) => (change.strategy.kind === 'hash' ? [change.strategy.secretEnv] : []))))].sort();
+}
+
+/**
+ * The secrets' id: which key a pseudonymizing run used, never the key itself.
+ * One key: HMAC(key, label); several: a digest of their names and ids.
+ */
 export function keyIdOf(planned: PlannedRule, readSecret: (name: string) => string | undefined): string | null {
-  const names = [...new Set(planned.phases.flatMap((window) => window.changes.flatMap((change) => (change.strategy.kind === 'hash' ? [change.strategy.secretEnv] : []))))].sort();
+  const names = secretNamesOf(planned);
   if (names.length === 0) return null;
-  return keyId(names.map((name) => `${name}=${readSecret(name) ?? ''}`).join('\n'));
+  if (names.length === 1) return keyId(readSecret(names[0]!) ?? '');
+  const ids = names.map((name) => `${name}=${keyId(readSecret(name) ?? '')}`).join('\n');
+  return createHash('sha256').update(ids).digest('hex').slice(0, 16);
+}
+
+/** The id versions before 0.2 wrote into checkpoints (a bare SHA-256): compared, never stored. */
+function legacyKeyIdOf(planned: PlannedRule, readSecret: (name: string) => string | undefined): string | null {
+  const names = secretNamesOf(planned);
+  if (names.length === 0) return null;
+  return legacyKeyId(names.map((name) => `${name}=${readSecret(name) ?? ''}`).join('\n'));
 }
 
 /**
@@ -48,9 +67,10 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
     const ruleHash = hashRule(plannedAtNow.rule, plannedAtNow.holdsSubjects);
     const keyIdentity = keyIdOf(plannedAtNow, options.readSecret);
     const checkpoint = await startOrResume(connection, plannedAtNow, options, now, ruleHash, keyIdentity);
+    let phases: PhaseReport[] = [];
     try {
       const planned = replanAt(plannedAtNow, checkpoint.logicalNow);
-      const phases: PhaseReport[] = planned.phases.map((window) => emptyPhaseReport(window));
+      phases = planned.phases.map((window) => emptyPhaseReport(window));
       state = { connection, checkpoint, prevHash: await readLastLedgerHash(connection, options.stateSchema, base.id) };
       let stoppedBecause: string | undefined;
       for (let position = checkpoint.phasePosition; position < planned.phases.length; position++) {
@@ -61,19 +81,34 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
         if (stoppedBecause) break;
         state.checkpoint = { ...state.checkpoint, phasePosition: position + 1, lastKey: null };
         await connection.query(buildCheckpointUpsert(options.stateSchema, state.checkpoint));
-        await countRemaining(connection, planned, window, report);
+        // A value that breaks the strategy's SQL breaks the count too: the rows were reported as failed, the count is left out.
+        await countRemaining(connection, planned, window, report).catch((error: unknown) => {
+          if (!isValueFailure(error)) throw error;
+          report.candidates = report.affected + (report.failed ?? 0);
+        });
       }
-      const status = stoppedBecause ? 'partial' : 'done';
+      const failedRows = phases.reduce((sum, phase) => sum + (phase.failed ?? 0), 0);
+      const status = stoppedBecause || failedRows > 0 ? 'partial' : 'done';
       if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
       const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
-      await finishRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: base.id, status, stopReason: stoppedBecause ?? null, rowsAffected, phases });
+      // Rows a value broke are left unchanged and named in the report; the rest of the rule is done.
+      const error = failedRows > 0 ? { code: 'ROWS_FAILED', message: `${failedRows} row${failedRows === 1 ? '' : 's'} left unchanged: a value broke the strategy (see failedRows)` } : undefined;
+      await finishRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: base.id, status, stopReason: stoppedBecause ?? error?.message ?? null, rowsAffected, phases });
       await unlockRule(connection, base.id);
-      return { ...base, status, phases, ...(stoppedBecause ? { stoppedBecause } : {}) };
+      return { ...base, status, phases, ...(stoppedBecause ? { stoppedBecause } : {}), ...(error ? { error } : {}) };
     } catch (error) {
-      // Record the failure so status does not show the rule as running forever; the checkpoint stays for a resume.
+      // Batches committed before the failure stay committed: report them (partial), record the failure without
+      // any value the server quoted, and keep the checkpoint for a resume.
+      const code = isLetheError(error) ? error.code : 'SQL_FAILED';
+      const message = describeError(error);
+      const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
+      const committed = phases.some((phase) => (phase.batches ?? 0) > 0 || phase.affected > 0);
+      const status = committed ? 'partial' : 'failed';
       const current = state?.connection ?? connection;
-      await finishRuleRun(current, options.stateSchema, { runId: options.runId, ruleId: base.id, status: 'failed', stopReason: (error as Error)?.message ?? String(error), rowsAffected: 0, phases: [] }).catch(() => undefined);
-      throw error;
+      await finishRuleRun(current, options.stateSchema, { runId: options.runId, ruleId: base.id, status, stopReason: message, rowsAffected, phases }).catch(() => undefined);
+      await unlockRule(current, base.id).catch(() => undefined);
+      options.logger.error('rule failed', { rule: base.id, code, error: message, rowsAffected });
+      return { ...base, status, phases: committed ? phases : [], error: { code, message } };
     }
   } finally {
     // After a reconnect the walk holds a newer connection than the one opened here.
@@ -85,7 +120,9 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
 async function startOrResume(connection: Connection, planned: PlannedRule, options: ExecuteOptions, now: Date, ruleHash: string, keyIdentity: string | null): Promise<Checkpoint> {
   const existing = await readCheckpoint(connection, options.stateSchema, planned.rule.id);
   if (existing && existing.ruleHash === ruleHash) {
-    if (existing.keyId !== keyIdentity) {
+    // A checkpoint from an older version names the key by a bare hash: the same key still resumes it, and the
+    // checkpoint written below carries the new id from then on.
+    if (existing.keyId !== keyIdentity && existing.keyId !== legacyKeyIdOf(planned, options.readSecret)) {
       throw new LetheError('CHECKPOINT_MISMATCH', `rule '${planned.rule.id}': the unfinished run used another pseudonym key`, {
         hint: 'resume with the key the run started with; pseudonyms from two keys would not match',
       });
@@ -93,7 +130,7 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
     options.logger.info('resuming unfinished run', { rule: planned.rule.id, fromRun: existing.runId, logicalNow: existing.logicalNow.toISOString() });
     await markInterrupted(connection, options.stateSchema, existing.runId, planned.rule.id);
     await insertRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: planned.rule.id, ruleHash, keyId: keyIdentity, logicalNow: existing.logicalNow });
-    const resumed = { ...existing, runId: options.runId };
+    const resumed = { ...existing, runId: options.runId, keyId: keyIdentity };
     await connection.query(buildCheckpointUpsert(options.stateSchema, resumed));
     return resumed;
   }

@@ -20,10 +20,11 @@ export interface ExecuteOptions {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   maxRetries: number;
-  hasPgcrypto: boolean;
   signal: AbortSignal;
   logger: Logger;
   readSecret(name: string): string | undefined;
+  /** The database's ledger key (lethe.settings): digests of non-surrogate keys in the ledger and reports. */
+  ledgerKey: string;
   connect(): Promise<Connection>;
   sleep(ms: number): Promise<void>;
   onBatch?(event: BatchEvent): void;

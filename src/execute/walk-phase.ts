@@ -1,4 +1,5 @@
 import { LetheError } from '../errors.js';
+import { describeError } from '../db/describe-error.js';
 import { isConnectionLost, isContention, isRetryable, isStatementTimeout } from '../db/sqlstate.js';
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport } from '../report/types.js';
@@ -9,6 +10,7 @@ import { createBatchSizer } from './batch-size.js';
 import { runBatch, type BatchResult } from './run-batch.js';
 import { parsePagePosition, runPageBatch } from './run-page-batch.js';
 import { waitForPace } from './pace.js';
+import { addFailedRow, bisect, findFailingColumn, isValueFailure, readBatchRows, readPageRows, RESUMED } from './isolate-failures.js';
 import { walkPartitions } from './walk-partitions.js';
 import type { Connection, ExecuteOptions } from './types.js';
 
@@ -59,6 +61,7 @@ function batchContext(state: PhaseWalkState, input: PhaseWalkInput, options: Exe
     statementTimeoutMs: options.statementTimeoutMs,
     readSecret: options.readSecret,
     markValue: state.checkpoint.logicalNow,
+    ledgerKey: options.ledgerKey,
   };
 }
 
@@ -85,8 +88,20 @@ async function walkKeys(state: PhaseWalkState, input: PhaseWalkInput, options: E
     const stoppedWhileWaiting = stopReason();
     if (stoppedWhileWaiting) return stoppedWhileWaiting;
     const after = lastKey;
-    const result = await runWithRetries(state, input, options, (connection, size) =>
-      runBatch(connection, { ...batchContext(state, input, options), planned, highWater: state.checkpoint.highWater!, after, limit: size, hashInSql: options.hasPgcrypto }), sizer);
+    let result: BatchResult | 'resumed';
+    try {
+      result = await runWithRetries(state, input, options, (connection, size) =>
+        runBatch(connection, { ...batchContext(state, input, options), planned, highWater: state.checkpoint.highWater!, after, limit: size }), sizer);
+    } catch (error) {
+      if (!isValueFailure(error)) throw error;
+      const isolated = await isolateKeyBatch(state, input, options, after, sizer);
+      if (isolated !== 'resumed') {
+        if (isolated.selected === 0) return undefined;
+        lastKey = isolated.lastKey;
+        continue;
+      }
+      result = isolated;
+    }
     if (result === 'resumed') {
       if (state.checkpoint.phasePosition !== input.position) return undefined;
       lastKey = state.checkpoint.lastKey ?? undefined;
@@ -123,8 +138,21 @@ export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, op
     const stoppedWhileWaiting = stopReason();
     if (stoppedWhileWaiting) return stoppedWhileWaiting;
     const fromPage = page;
-    const result = await runWithRetries(state, input, options, (connection, size, skipLocked) =>
-      runPageBatch(connection, { ...batchContext(state, input, options), planned: range.planned, fromPage, toPage: Math.min(fromPage + size, range.endPage), skipLocked, prefix: range.prefix, ledgerTable: input.planned.table.qualified.replace(/"/g, '') }), sizer);
+    let toPage = fromPage;
+    let result: BatchResult | 'resumed';
+    try {
+      result = await runWithRetries(state, input, options, (connection, size, skipLocked) => {
+        toPage = Math.min(fromPage + size, range.endPage);
+        return runPageBatch(connection, { ...batchContext(state, input, options), planned: range.planned, fromPage, toPage, skipLocked, prefix: range.prefix, ledgerTable: input.planned.table.qualified.replace(/"/g, '') });
+      }, sizer);
+    } catch (error) {
+      if (!isValueFailure(error)) throw error;
+      if ((await isolatePageBatch(state, input, options, range, fromPage, toPage, sizer)) !== 'resumed') {
+        page = toPage;
+        continue;
+      }
+      result = 'resumed';
+    }
     if (result === 'resumed') {
       if (state.checkpoint.phasePosition !== input.position) return undefined;
       page = parsePagePosition(state.checkpoint.lastKey) ?? range.startPage;
@@ -135,6 +163,75 @@ export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, op
     recordBatch(state, input, options, result);
   }
 }
+
+/** A key batch failed on a value: split it, leave the offending rows unchanged and name them, apply the rest. */
+async function isolateKeyBatch(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, after: string[] | undefined, sizer: ReturnType<typeof createBatchSizer>): Promise<'resumed' | { selected: number; lastKey: string[] | undefined }> {
+  const { planned, window } = input;
+  const timeouts = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
+  const rows = await readBatchRows(state.connection, timeouts, planned, window, after, state.checkpoint.highWater!, sizer.size);
+  const keyCount = planned.key.length;
+  const outcome = await bisect(
+    rows,
+    async (part) => {
+      const result = await runWithRetries(state, input, options, (connection) =>
+        runBatch(connection, { ...batchContext(state, input, options), planned, highWater: state.checkpoint.highWater!, after, limit: part.length, rows: part }), sizer);
+      if (result === 'resumed') return RESUMED;
+      recordBatch(state, input, options, result);
+    },
+    async (row, error) => {
+      const key = row.slice(0, keyCount);
+      const column = await findFailingColumn(state.connection, timeouts, planned, window, { key });
+      addFailedRow(input.report, planned, options.ledgerKey, { key }, column, error);
+      options.logger.warn('row left unchanged: a value broke the strategy', { rule: planned.rule.id, phase: window.phase.after.text, column, error: describeError(error, { column: column ?? undefined }) });
+    },
+  );
+  if (outcome === RESUMED) return 'resumed';
+  return { selected: rows.length, lastKey: rows.length > 0 ? rows[rows.length - 1]!.slice(0, keyCount) : undefined };
+}
+
+/** A page batch failed on a value: halve the pages down to one, then split that page's due rows by position. */
+async function isolatePageBatch(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, range: PageRange, fromPage: number, toPage: number, sizer: ReturnType<typeof createBatchSizer>): Promise<'resumed' | undefined> {
+  const { window } = input;
+  const planned = range.planned;
+  const timeouts = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
+  const ledgerTable = input.planned.table.qualified.replace(/"/g, '');
+  const pageBatch = (first: number, last: number, ctids?: string[]) =>
+    runWithRetries(state, input, options, (connection, _size, skipLocked) =>
+      runPageBatch(connection, { ...batchContext(state, input, options), planned, fromPage: first, toPage: last, skipLocked, ctids, prefix: range.prefix, ledgerTable }), sizer);
+  const pages = Array.from({ length: toPage - fromPage }, (_, index) => fromPage + index);
+  const outcome = await bisect(
+    pages,
+    async (part) => {
+      const result = await pageBatch(part[0]!, part[part.length - 1]! + 1);
+      if (result === 'resumed') return RESUMED;
+      recordBatch(state, input, options, result);
+    },
+    async (page) => {
+      const rows = await readPageRows(state.connection, timeouts, planned, window, page);
+      const inPage = await bisect(
+        rows,
+        async (part) => {
+          const result = await pageBatch(page, page + 1, part.map((row) => row[0]!));
+          if (result === 'resumed') return RESUMED;
+          recordBatch(state, input, options, result);
+        },
+        async (row, error) => {
+          const where = { ctid: row[0]!, ...(planned.key.length > 0 ? { key: row.slice(1) } : {}) };
+          const column = await findFailingColumn(state.connection, timeouts, planned, window, { ctid: where.ctid });
+          addFailedRow(input.report, planned, options.ledgerKey, where, column, error);
+          options.logger.warn('row left unchanged: a value broke the strategy', { rule: planned.rule.id, phase: window.phase.after.text, column, error: describeError(error, { column: column ?? undefined }) });
+        },
+      );
+      if (inPage === RESUMED) throw new ResumedSignal();
+    },
+  ).catch((error) => {
+    if (error instanceof ResumedSignal) return RESUMED;
+    throw error;
+  });
+  return outcome === RESUMED ? 'resumed' : undefined;
+}
+
+class ResumedSignal extends Error {}
 
 type Attempt = (connection: Connection, size: number, skipLocked: boolean) => Promise<BatchResult>;
 
@@ -151,7 +248,7 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
     } catch (error) {
       if (!isRetryable(error) || tries >= options.maxRetries) throw error;
       const delay = Math.min(10_000, 100 * 2 ** tries);
-      options.logger.warn('batch failed, retrying', { rule: input.planned.rule.id, attempt: tries + 1, delayMs: delay, error: (error as Error).message });
+      options.logger.warn('batch failed, retrying', { rule: input.planned.rule.id, attempt: tries + 1, delayMs: delay, error: describeError(error) });
       if (isStatementTimeout(error)) sizer.recordTimeout();
       // Rows another session keeps locked are skipped on the retry and left for the next run.
       if (isContention(error)) skipLocked = true;

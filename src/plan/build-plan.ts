@@ -37,7 +37,7 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holds: HoldSettings):
     const longer = ordered[index + 1];
     return {
       phase,
-      walk: chooseWalk(rule, table, phase, cascades.some((cascade) => cascade.by === 'rule'), catalog.hasPgcrypto),
+      walk: chooseWalk(rule, table, phase, cascades.some((cascade) => cascade.by === 'rule')),
       cutoff: computeCutoff(now, phase.after),
       olderBound: longer ? computeCutoff(now, longer.after) : undefined,
       changes: phase.set.map((change) => ({ ...change, info: requireColumn(table, change.column, rule) })),
@@ -51,23 +51,23 @@ function planRule(rule: Rule, catalog: Catalog, now: Date, holds: HoldSettings):
     cascades,
     phases: windows.reverse(),
     holdsSubjects: rule.subject ? holdsQueryFor(holds, rule.subjectKind) : undefined,
+    clockType: catalog.clockTypes?.get(rule.id),
   };
 }
 
 /**
  * Walking physical pages (TID ranges) is the fastest: one statement per batch
  * and no keys through Node. It needs a plain table, no join (the statement
- * names only the target), no children Lethe deletes itself, and values SQL can
- * compute (a keyed hash needs pgcrypto for that).
+ * names only the target) and no children Lethe deletes itself. Pseudonyms are
+ * made in Node for the rows the batch locks and joined back by row position.
  */
-export function chooseWalk(rule: Rule, table: TableInfo, phase: Rule['phases'][number], lethesCascades: boolean, hasPgcrypto: boolean): Walk {
+export function chooseWalk(rule: Rule, table: TableInfo, phase: Rule['phases'][number], lethesCascades: boolean): Walk {
   if (rule.join || (table.kind !== 'table' && table.kind !== 'partitioned')) return 'key';
   if (table.kind === 'partitioned') {
     // Dropping a partition would bypass foreign keys that point at the table.
     return phase.action === 'delete' && !lethesCascades && table.referencedBy.length === 0 ? 'partitions' : 'key';
   }
-  if (phase.action === 'delete') return lethesCascades ? 'key' : 'pages';
-  return phase.set.every((change) => change.strategy.kind !== 'hash' || hasPgcrypto) ? 'pages' : 'key';
+  return phase.action === 'delete' && lethesCascades ? 'key' : 'pages';
 }
 
 /** The explicit key, else the primary key, else a unique index on NOT NULL columns. */

@@ -1,16 +1,22 @@
+import { withCause } from '../report/failure-cause.js';
 import { trySavepoint, type SqlClient } from '../db/sql-client.js';
 import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
-import type { PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
+import { describeError } from '../db/describe-error.js';
+import type { PartitionDropReport, PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
+import { countPartitionRows, decidePartitions } from '../execute/decide-partitions.js';
 import { orderCascadeTables } from '../sql/build-cascade-predicates.js';
 import { heldReasonsSql } from '../sql/build-predicates.js';
 import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
+import { describeStrategy } from '../strategies/describe-strategy.js';
 import type { Plan, PlannedPhase, PlannedRule } from './types.js';
 
 export interface MeasureOptions {
   mode: 'plan' | 'dry-run';
   previewRows: number;
+  /** Previews also show the values after the strategy (--show-values): for a test database only. */
+  showValues?: boolean;
   /** Reads a pseudonym secret by its variable name; previews of hash columns need it. */
   readSecret: (name: string) => string | undefined;
 }
@@ -63,6 +69,7 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
       }
     }
   }
+  if (window.walk === 'partitions' && candidates > 0) await describePartitionDrops(client, planned, window, report);
   const batchRows = Math.min(planned.rule.batch.maxRows, ESTIMATE_ROWS_PER_BATCH);
   report.estimatedBatches = Math.ceil(candidates / batchRows);
   report.estimatedSeconds = Math.round((report.estimatedBatches * planned.rule.batch.targetMs) / 100) / 10;
@@ -71,33 +78,51 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
 }
 
 async function previewPhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PreviewColumn[][]> {
-  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows));
-  const fake = window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
+  const showValues = options.showValues ?? false;
+  const result = await client.query<Record<string, string | number | null>>(buildPreviewStatement(planned, window, options.previewRows, showValues));
+  const fake = showValues && window.changes.some((change) => change.strategy.kind === 'fake') ? await createFakeGenerator() : undefined;
   return result.rows.map((row) =>
     window.changes.map((change, index): PreviewColumn => {
+      const length = row[`length_${index}`];
+      const column: PreviewColumn = { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, does: describeStrategy(change.strategy) };
+      if (!showValues) return column;
       let after = row[`after_${index}`] as string | null;
       if (change.strategy.kind === 'fake' && fake) after = fake(change.strategy);
       if (change.strategy.kind === 'hash') {
         const secret = options.readSecret(change.strategy.secretEnv);
         after = secret ? hashInNode(row[`source_${index}`] as string | null, change.info, secret) : `<needs ${change.strategy.secretEnv}>`;
       }
-      const length = row[`length_${index}`];
-      return { column: change.column, before: { type: String(row[`type_${index}`]), length: length === null ? null : Number(length) }, after };
+      return { ...column, after };
     }),
   );
 }
 
+/** The plan names each partition a run would drop, with its bound and rows. */
+async function describePartitionDrops(client: SqlClient, planned: PlannedRule, window: PlannedPhase, report: PhaseReport): Promise<void> {
+  const decision = await decidePartitions(client, planned, window);
+  const drops: PartitionDropReport[] = [];
+  for (const node of decision.drops) {
+    const rows = await countPartitionRows(client, node);
+    if (rows > 0) drops.push({ partition: `${node.schema}.${node.name}`, bound: node.bound, rows });
+  }
+  report.partitions = drops;
+  if (decision.refusal) report.partitionsNote = decision.refusal;
+}
+
 function failedRule(planned: PlannedRule, error: unknown): RuleReport {
   const readOnly = sqlstateOf(error) === SQLSTATE.readOnlySqlTransaction;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   return {
     id: planned.rule.id,
     category: planned.rule.category,
     table: planned.table.qualified.replace(/"/g, ''),
     status: 'failed',
     phases: [],
-    error: readOnly
-      ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
-      : { code: 'SQL_FAILED', message },
+    error: withCause(
+      readOnly
+        ? { code: 'READ_ONLY_VIOLATION', message: `the rule's SQL tried to write during a read-only dry run (${message}); a rule's fragments must not call functions that write` }
+        : { code: 'SQL_FAILED', message },
+      error,
+    ),
   };
 }

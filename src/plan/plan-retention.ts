@@ -9,6 +9,7 @@ import type { RuleProblem, RuleSet } from '../rules/types.js';
 import type { Report } from '../report/types.js';
 import { buildPlan, selectRules } from './build-plan.js';
 import { measurePlan, type MeasureOptions } from './measure-plan.js';
+import { fingerprintPlan } from '../guard/fingerprint-plan.js';
 
 export interface PlanRetentionOptions extends Omit<MeasureOptions, 'previewRows'> {
   now: Date;
@@ -23,7 +24,8 @@ export interface PlanRetentionOptions extends Omit<MeasureOptions, 'previewRows'
 export async function planRetention(db: Knex, ruleSet: RuleSet, options: PlanRetentionOptions): Promise<{ report: Report; warnings: RuleProblem[]; plan: Plan; catalog: Catalog }> {
   return withReadOnlySnapshot(db, async (client) => {
     const { plan, catalog, warnings } = await preparePlan(client, ruleSet, options.now, options.only);
-    const report = await measurePlan(client, plan, { mode: options.mode, readSecret: options.readSecret, previewRows: options.previewRows ?? 3 });
+    const report = await measurePlan(client, plan, { mode: options.mode, readSecret: options.readSecret, previewRows: options.previewRows ?? 3, showValues: options.showValues ?? false });
+    report.fingerprint = fingerprintPlan(plan);
     return { report, warnings, plan, catalog };
   });
 }

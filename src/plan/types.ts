@@ -1,4 +1,4 @@
-import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../catalog/types.js';
+import type { ClockType, ColumnInfo, ForeignKeyInfo, TableInfo } from '../catalog/types.js';
 import type { ColumnChange, Phase, Rule } from '../rules/types.js';
 
 export interface KeyColumn {
@@ -64,6 +64,8 @@ export interface PlannedRule {
   /** In run order: latest cutoff first, so a row about to be deleted is never anonymized first. */
   phases: PlannedPhase[];
   holdsSubjects: string | undefined;
+  /** From the catalog probe; a `date` or `timestamp` clock is wall time in `rule.timezone`. Undefined: timestamptz. */
+  clockType?: ClockType | undefined;
 }
 
 export interface Plan {

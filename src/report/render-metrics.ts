@@ -22,6 +22,9 @@ export function renderMetrics(report: Report, context: MetricsContext): string {
       rule.phases.map((phase) => `${labels({ mode: report.mode, rule: rule.id, category: rule.category, phase: phase.after, action: phase.action })} ${value(phase)}`),
     );
   family('lethe_rows_affected_total', 'counter', 'Rows changed in the latest run, per rule, phase and action.', phaseSamples((phase) => phase.affected).map((sample) => `lethe_rows_affected_total${sample}`));
+  if (report.mode === 'run') {
+    family('lethe_failed_rows', 'gauge', 'Rows left unchanged in the latest run because a value broke the strategy.', phaseSamples((phase) => phase.failed ?? 0).map((sample) => `lethe_failed_rows${sample}`));
+  }
   family('lethe_candidates', 'gauge', 'Rows due per rule and phase when the report was made (holds excluded).', phaseSamples((phase) => phase.candidates).map((sample) => `lethe_candidates${sample}`));
   family('lethe_held_rows', 'gauge', 'Due rows excluded only by holds.', phaseSamples((phase) => phase.held).map((sample) => `lethe_held_rows${sample}`));
   family(
@@ -43,6 +46,7 @@ export function renderMetrics(report: Report, context: MetricsContext): string {
       report.rules.filter((rule) => rule.status === 'done').map((rule) => `lethe_last_success_timestamp_seconds${labels({ rule: rule.id })} ${Math.floor(context.finishedAt.getTime() / 1000)}`),
     );
   }
+  if (report.ledgerHead) family('lethe_ledger_head_seq', 'gauge', 'The ledger chain head\'s seq after the run (the hash is in the report).', [`lethe_ledger_head_seq ${report.ledgerHead.seq}`]);
   family('lethe_run_duration_seconds', 'gauge', 'Wall-clock duration of the latest invocation.', [`lethe_run_duration_seconds${labels({ mode: report.mode })} ${context.durationSeconds}`]);
   family('lethe_exit_status', 'gauge', 'Exit code of the latest invocation (0 ok, 1 failure, 2 invalid, 3 stopped, 4 gate, 5 locked).', [`lethe_exit_status${labels({ mode: report.mode })} ${context.exitCode}`]);
   return families.join('\n') + '\n';

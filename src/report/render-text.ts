@@ -1,9 +1,17 @@
 import { formatCount, formatDate, groupByCategory, modeTitle, totals } from './group-rules.js';
-import type { PhaseReport, Report, RuleReport } from './types.js';
+import type { PhaseReport, PreviewColumn, Report, RuleReport } from './types.js';
+
+/** `email: text(23) -> hmac`; the value after only when the report carries it (--show-values). */
+export function describePreviewColumn(column: PreviewColumn): string {
+  const shape = `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.does}`;
+  return column.after === undefined ? shape : `${shape} = ${column.after ?? 'NULL'}`;
+}
 
 /** A table per category, for a person at a terminal. */
 export function renderText(report: Report): string {
-  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`, ''];
+  const lines = [`${modeTitle(report)} — now ${report.now}${report.runId ? ` — run ${report.runId}` : ''}`];
+  if (report.settings !== undefined) lines.push(`settings: ${report.settings ?? 'none (no lethe.yaml)'}`);
+  lines.push('');
   const isRun = report.mode === 'run';
   for (const [category, rules] of groupByCategory(report)) {
     lines.push(category);
@@ -11,6 +19,7 @@ export function renderText(report: Report): string {
     lines.push('');
   }
   const sum = totals(report);
+  if (report.ledgerHead) lines.push(`ledger head: ${report.ledgerHead.seq}:${report.ledgerHead.hash} (keep it; lethe status --verify-head checks it later)`);
   lines.push(
     isRun
       ? `total: ${formatCount(sum.affected)} rows changed, ${formatCount(sum.held)} held; status ${report.status}`
@@ -46,13 +55,21 @@ function renderDetails(phase: PhaseReport): string[] {
     const reasons = phase.heldBy.map((held) => `${formatCount(held.rows)} ${held.reason === 'subject' ? 'by subject' : held.reason === 'hold' ? "by the rule's hold" : `taking along held rows of ${held.table}`}`);
     lines.push(`      ${phase.action} ${phase.after}: held ${formatCount(phase.held)}: ${reasons.join(', ')}`);
   }
+  for (const drop of phase.partitions ?? []) {
+    lines.push(`      ${phase.action} ${phase.after}: drops partition ${drop.partition} whole (${drop.bound}): ${formatCount(drop.rows)} rows`);
+  }
+  if (phase.partitionsNote) lines.push(`      ${phase.action} ${phase.after}: no partition is dropped: ${phase.partitionsNote}`);
   for (const cascade of phase.cascades ?? []) {
     lines.push(`      ${phase.action} ${phase.after}: also removes ${formatCount(cascade.rows)} rows of ${cascade.table} (${cascade.by === 'rule' ? 'cascade' : 'ON DELETE CASCADE'})`);
   }
   if (phase.remaining !== undefined) lines.push(`      ${phase.action} ${phase.after}: ${formatCount(phase.remaining)} rows still match after the run`);
   const sample = phase.preview?.[0];
   if (sample) {
-    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map((column) => `${column.column}: ${column.before.type}(${column.before.length ?? 'null'}) -> ${column.after ?? 'NULL'}`).join('; ')}`);
+    lines.push(`      ${phase.action} ${phase.after} preview: ${sample.map(describePreviewColumn).join('; ')}`);
+  }
+  if (phase.failed) {
+    lines.push(`      ${phase.action} ${phase.after}: ${formatCount(phase.failed)} rows left unchanged (a value broke the strategy)`);
+    for (const row of phase.failedRows ?? []) lines.push(`        key ${row.key.join(', ')}${row.column ? ` column ${row.column}` : ''}: ${row.error}`);
   }
   return lines;
 }

@@ -21,15 +21,31 @@ const phaseReport = z.object({
   affected: count.meta({ description: 'rows changed (0 in a plan)' }),
   oldest: isoTime.nullable().meta({ description: 'the oldest clock among candidates: how overdue the work is' }),
   cascades: z.array(z.object({ table: z.string(), by: z.enum(['rule', 'database']), rows: count })).optional(),
+  partitions: z.array(z.object({ partition: z.string(), bound: z.string(), rows: count })).optional(),
+  partitionsNote: z.string().optional(),
   estimatedBatches: count.optional(),
   estimatedSeconds: z.number().min(0).optional(),
   preview: z
-    .array(z.array(z.object({ column: z.string(), before: z.object({ type: z.string(), length: count.nullable() }), after: z.string().nullable() })))
+    .array(
+      z.array(
+        z.object({
+          column: z.string(),
+          before: z.object({ type: z.string(), length: count.nullable() }).meta({ description: 'the original: its type and length, never its value' }),
+          does: z.string().meta({ description: 'what the strategy does, e.g. hmac, removes gps, masked, keeps 3+2' }),
+          after: z.string().nullable().optional().meta({ description: 'the value after the strategy: only with --show-values' }),
+        }),
+      ),
+    )
     .optional(),
   deferred: count.optional(),
   batches: count.optional(),
   durationMs: z.number().min(0).optional(),
   remaining: count.optional(),
+  failed: count.optional().meta({ description: 'rows left unchanged because a value broke the strategy' }),
+  failedRows: z
+    .array(z.object({ key: z.array(z.string()), column: z.string().nullable(), error: z.string() }))
+    .optional()
+    .meta({ description: 'the first 100 failed rows, by key (hmac:<digest> unless an integer or uuid key)' }),
   status: ruleStatus.optional(),
 });
 
@@ -49,8 +65,21 @@ export const reportSchema = z
     lethe: z.literal(1),
     mode: z.enum(['plan', 'dry-run', 'run']),
     now: isoTime,
+    settings: z.string().nullable().optional().meta({ description: 'the settings file (lethe.yaml) the rules were read with; null when there was none' }),
     status: z.enum(['ok', 'partial', 'failed', 'stopped']),
     runId: z.string().optional(),
+    fingerprint: z
+      .object({ rules: z.string(), catalog: z.string() })
+      .optional()
+      .meta({ description: 'plans and dry runs: hashes of the selected rules and of the shape of their tables; run --plan refuses a plan whose fingerprint differs' }),
+    overriddenGuards: z
+      .array(z.object({ ruleId: z.string(), guard: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'real runs: safety guards passed deliberately with --override-guard (also in the ledger)' }),
+    ledgerHead: z
+      .object({ seq: count, hash: z.string().regex(/^[0-9a-f]{64}$/) })
+      .optional()
+      .meta({ description: 'run only: the ledger chain head after the run; keep it outside the database and check it with lethe status --verify-head SEQ:HASH' }),
     rules: z.array(ruleReport),
   })
   .meta({ title: 'Lethe report (version 1)' });

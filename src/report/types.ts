@@ -18,11 +18,28 @@ export interface HeldByReport {
   rows: number;
 }
 
+export interface PartitionDropReport {
+  partition: string;
+  /** As the catalog prints it: FOR VALUES FROM (...) TO (...). */
+  bound: string;
+  rows: number;
+}
+
 export interface PreviewColumn {
   column: string;
   /** The original, redacted: its type and length, never its value. */
   before: { type: string; length: number | null };
-  after: string | null;
+  /** What the strategy does, in words: `hmac`, `removes gps`, `masked, keeps 3+2`. */
+  does: string;
+  /** The value after the strategy: only with --show-values (a developer on a test database). */
+  after?: string | null;
+}
+
+/** A row a value broke the strategy of: left unchanged, named by its key (a digest unless a surrogate key). */
+export interface FailedRow {
+  key: string[];
+  column: string | null;
+  error: string;
 }
 
 export interface PhaseReport {
@@ -36,6 +53,10 @@ export interface PhaseReport {
   affected: number;
   oldest: string | null;
   cascades?: CascadeReport[];
+  /** Partitions the phase drops whole (their bound lies before the cutoff and no row must stay). */
+  partitions?: PartitionDropReport[];
+  /** Why no partition is dropped, when the table is partitioned and none may be. */
+  partitionsNote?: string;
   estimatedBatches?: number;
   estimatedSeconds?: number;
   preview?: PreviewColumn[][];
@@ -45,6 +66,10 @@ export interface PhaseReport {
   durationMs?: number;
   /** Run only: rows that still match after the phase (holds, deferred, or new). */
   remaining?: number;
+  /** Run only: rows left unchanged because a value broke the strategy. */
+  failed?: number;
+  /** The first of them (up to 100), by key. */
+  failedRows?: FailedRow[];
   status?: RuleStatus;
 }
 
@@ -64,7 +89,15 @@ export interface Report {
   lethe: 1;
   mode: ReportMode;
   now: string;
+  /** The settings file (lethe.yaml) the rules were read with; null when there was none. */
+  settings?: string | null;
   status: 'ok' | 'partial' | 'failed' | 'stopped';
   runId?: string;
+  /** Plans and dry runs: what the plan was made from, so `run --plan` can refuse a stale one. */
+  fingerprint?: { rules: string; catalog: string };
+  /** Real runs: guards passed deliberately with --override-guard. */
+  overriddenGuards?: { ruleId: string; guard: string; message: string }[];
+  /** Run only: the ledger's chain head after the run (`lethe status --verify-head SEQ:HASH`). */
+  ledgerHead?: { seq: number; hash: string };
   rules: RuleReport[];
 }

@@ -17,13 +17,21 @@ export function checkCron(expression: string): string | undefined {
   }
 }
 
+const knownTimezones = new Map<string, boolean>();
+
+/** Asked once per rule: a thousand rules in one zone build one formatter, not a thousand. */
 export function isValidTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
+  let valid = knownTimezones.get(timezone);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    knownTimezones.set(timezone, valid);
   }
+  return valid;
 }
 
 /** The next `count` fire times strictly after `from`. */

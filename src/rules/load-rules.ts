@@ -1,7 +1,7 @@
 import { LetheError } from '../errors.js';
 import { normalizeDefaults, normalizeRule } from './normalize-rules.js';
-import { parseRuleFile } from './parse-rule-file.js';
-import { readRuleFiles, type FileAccess, nodeFileAccess } from './read-rule-files.js';
+import { dropMissingKeysExplainedByTypos, parseRuleFile } from './parse-rule-file.js';
+import { readRuleFiles, type FileAccess, nodeFileAccess, type RuleFileText } from './read-rule-files.js';
 import { runRuleChecks, type LocatedRule } from './rule-checks.js';
 import type { WrittenSettings } from './rule-schema.js';
 import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
@@ -18,16 +18,22 @@ export interface LoadedRules {
 /** Reads, parses, normalizes and checks every rule file; collects all problems of all files. */
 export async function loadRules(target: string, files: FileAccess = nodeFileAccess): Promise<LoadedRules> {
   const texts = await readRuleFiles(target, files);
-  return parseRuleTexts(texts);
+  return parseRuleTexts(texts, { singleFile: !(await files.isDirectory(target)) });
 }
 
-export async function parseRuleTexts(texts: { path: string; text: string; isSettings: boolean }[]): Promise<LoadedRules> {
+export async function parseRuleTexts(texts: RuleFileText[], options: { singleFile?: boolean } = {}): Promise<LoadedRules> {
   await loadFragmentParser();
   const problems: RuleProblem[] = [];
   let settings: { positioned: PositionedDocument; written: WrittenSettings } | undefined;
   const ruleFiles: ReturnType<typeof parseRuleFile>[] = [];
-  for (const { path, text, isSettings } of texts) {
-    const parsed = parseRuleFile(path, text, isSettings);
+  let rulesBefore = 0;
+  for (const { path, text, isSettings, refused } of texts) {
+    if (refused) {
+      problems.push({ severity: 'error', check: refused.check, file: path, line: 1, column: 1, path: '(file)', message: refused.message });
+      continue;
+    }
+    const parsed = parseRuleFile(path, text, isSettings, rulesBefore);
+    rulesBefore += parsed.ruleCount;
     problems.push(...parsed.problems);
     if (parsed.kind === 'settings') {
       if (parsed.written) settings = { positioned: parsed.positioned, written: parsed.written };
@@ -42,7 +48,7 @@ export async function parseRuleTexts(texts: { path: string; text: string; isSett
     const written = parsed.written;
     written.rules.forEach((rule, position) => {
       const index = parsed.indexes?.[position] ?? position;
-      located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults), positioned: parsed.positioned, index });
+      located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults, parsed.phaseIndexes?.[position]), positioned: parsed.positioned, index });
     });
   }
   const usesFake = located.some(({ rule }) => rule.phases.some((phase) => phase.set.some((change) => change.strategy.kind === 'fake')));
@@ -56,8 +62,10 @@ export async function parseRuleTexts(texts: { path: string; text: string; isSett
         holdKinds: settings.written.holds ?? {},
         timezone: settings.written.defaults?.timezone,
       },
+      singleFileWithoutSettings: options.singleFile === true && !texts.some((text) => text.isSettings),
     }),
   );
+  problems.splice(0, problems.length, ...dropMissingKeysExplainedByTypos(problems));
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const hasErrors = problems.some((problem) => problem.severity === 'error');
   if (!hasErrors && located.length === 0) {
@@ -73,6 +81,7 @@ export async function parseRuleTexts(texts: { path: string; text: string; isSett
           holds: normalizeHolds(settings?.written.holds),
           defaults,
           files: texts.map((text) => text.path),
+          settingsFile: texts.find((text) => text.isSettings)?.path,
         },
   };
 }

@@ -1,18 +1,20 @@
 import { parseBatchTarget, parseDuration } from './parse-duration.js';
 import type { WrittenCascadeNode, WrittenRule, WrittenSettings, WrittenStrategy } from './rule-schema.js';
-import type { BatchSettings, CascadeNode, ColumnChange, Rule, Strategy, TableName } from './types.js';
-import { DEFAULT_BATCH } from './types.js';
+import type { BatchSettings, CascadeNode, ColumnChange, GuardSettings, Rule, Strategy, TableName } from './types.js';
+import { DEFAULT_BATCH, DEFAULT_GUARD } from './types.js';
 import { formatPath, locate, type PositionedDocument } from './yaml-positions.js';
 
 export interface Defaults {
   batch: BatchSettings;
   timezone: string;
+  guard: GuardSettings;
 }
 
 export function normalizeDefaults(settings: WrittenSettings | undefined): Defaults {
   return {
     batch: mergeBatch(DEFAULT_BATCH, settings?.defaults?.batch),
     timezone: settings?.defaults?.timezone ?? 'UTC',
+    guard: mergeGuard(DEFAULT_GUARD, settings?.defaults?.guard),
   };
 }
 
@@ -23,6 +25,8 @@ export function normalizeRule(
   positioned: PositionedDocument,
   index: number,
   defaults: Defaults,
+  /** Where each written phase stands in the file, when some could not be read (see parse-rule-file.ts). */
+  phaseIndexes?: number[],
 ): Rule {
   return {
     id: written.id,
@@ -43,9 +47,11 @@ export function normalizeRule(
     schedule: written.schedule,
     timezone: written.timezone ?? defaults.timezone,
     cascade: (written.cascade ?? []).map((node, position) => normalizeCascadeNode(node, ['cascade', position])),
+    partitions: written.partitions ?? 'auto',
+    guard: mergeGuard(defaults.guard, written.guard),
     batch: mergeBatch(defaults.batch, written.batch),
     phases: written.phases.map((phase, phaseIndex) => ({
-      index: phaseIndex,
+      index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
       after: parseDuration(phase.after),
       action: phase.action,
       set: Object.entries(phase.set ?? {}).map(([column, strategy]): ColumnChange => ({ column, strategy: normalizeStrategy(strategy) })),
@@ -84,6 +90,15 @@ export function normalizeCascadeNode(written: WrittenCascadeNode, path: (string 
 export function parseTableName(text: string): TableName {
   const dot = text.indexOf('.');
   return dot === -1 ? { schema: undefined, name: text } : { schema: text.slice(0, dot), name: text.slice(dot + 1) };
+}
+
+function mergeGuard(base: GuardSettings, written: Partial<Record<keyof GuardSettings, number | undefined>> | undefined): GuardSettings {
+  return {
+    maxRows: written?.maxRows ?? base.maxRows,
+    maxShare: written?.maxShare ?? base.maxShare,
+    maxGrowth: written?.maxGrowth ?? base.maxGrowth,
+    minRows: written?.minRows ?? base.minRows,
+  };
 }
 
 function mergeBatch(base: BatchSettings, written: { target?: string | undefined; maxRows?: number | undefined } | undefined): BatchSettings {

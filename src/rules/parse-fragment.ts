@@ -156,11 +156,25 @@ function hasOnlyKeys(select: Node, allowed: string[]): boolean {
   return Object.keys(select).every((key) => NEUTRAL_KEYS.has(key) || allowed.includes(key));
 }
 
-/** `$1` would read Lethe's own bound values (cutoffs, keys): a fragment may not refer to them. */
+/**
+ * `$1` would read Lethe's own bound values (cutoffs, keys); a statement that
+ * writes has no place in a selection; `set_config` could switch off
+ * standard_conforming_strings and make the server lex later statements
+ * differently from the parser that checked them.
+ */
 function findParameter(stmts: unknown): FragmentProblem | undefined {
-  const found = findNode(stmts, 'ParamRef');
-  if (!found) return undefined;
-  return { check: 'sql-parameter', message: 'may not use $n parameters: values in rules are written as literals', offset: undefined };
+  if (findNode(stmts, 'ParamRef')) return { check: 'sql-parameter', message: 'may not use $n parameters: values in rules are written as literals', offset: undefined };
+  for (const kind of ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']) {
+    if (findNode(stmts, kind)) return shape('may not modify data: a fragment selects rows, it does not write');
+  }
+  let setsConfig = false;
+  collect(stmts, (key, node) => {
+    if (key !== 'FuncCall') return;
+    const name = ((node.funcname as Node[] | undefined) ?? []).map((part) => (part.String as Node | undefined)?.sval).pop();
+    if (typeof name === 'string' && name.toLowerCase() === 'set_config') setsConfig = true;
+  });
+  if (setsConfig) return shape('may not call set_config: a fragment must not change the session it runs in');
+  return undefined;
 }
 
 function findNode(value: unknown, kind: string): Node | undefined {
@@ -235,4 +249,35 @@ function collect(value: unknown, visit: (key: string, node: Node) => void): void
       collect(child, visit);
     }
   }
+}
+
+/** What a partition's bound (`pg_get_expr(relpartbound)`) says, read with the server's grammar. */
+export type PartitionBound =
+  | { kind: 'default' }
+  | { kind: 'range'; lower: BoundDatum[]; upper: BoundDatum[] }
+  | { kind: 'list' }
+  | { kind: 'hash' };
+
+/** A literal's text as the catalog printed it, or MINVALUE/MAXVALUE. */
+export type BoundDatum = { literal: string } | { infinite: 'minvalue' | 'maxvalue' };
+
+export function parsePartitionBound(bound: string): PartitionBound {
+  const tree = requireParser().parseSync(`CREATE TABLE lethe_partition PARTITION OF lethe_parent ${bound}`);
+  const spec = ((tree.stmts[0]?.stmt.CreateStmt as Node | undefined)?.partbound ?? {}) as Node;
+  if (spec.is_default) return { kind: 'default' };
+  if (spec.strategy === 'l') return { kind: 'list' };
+  if (spec.strategy === 'h') return { kind: 'hash' };
+  const datums = (list: unknown): BoundDatum[] =>
+    ((list as Node[] | undefined) ?? []).map((datum): BoundDatum => {
+      const constant = datum.A_Const as Node | undefined;
+      if (constant) {
+        const value = Object.entries(constant).find(([key]) => key !== 'location' && key !== 'isnull');
+        const inner = value?.[1] as Node | undefined;
+        const text = inner ? Object.values(inner)[0] : undefined;
+        return { literal: String(text) };
+      }
+      const name = (((datum.ColumnRef as Node | undefined)?.fields as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
+      return { infinite: name === 'minvalue' ? 'minvalue' : 'maxvalue' };
+    });
+  return { kind: 'range', lower: datums(spec.lowerdatums), upper: datums(spec.upperdatums) };
 }

@@ -1,5 +1,6 @@
 import type { Faker } from '@faker-js/faker';
-import { hasFakeMethod } from '../strategies/fake-strategy.js';
+import { fakeMethodNames, fakeModuleNames, hasFakeMethod, tryFakeWithoutArguments } from '../strategies/fake-strategy.js';
+import { suggestClosest } from './did-you-mean.js';
 import { checkCron, isValidTimezone } from './cron.js';
 import { approximateMs } from './parse-duration.js';
 import { checkFragment, type FragmentKind } from './parse-fragment.js';
@@ -19,6 +20,8 @@ export interface CheckInput {
   /** Loaded only when some rule uses `fake`, to check that its methods exist. */
   faker?: Faker | undefined;
   settings: { positioned: PositionedDocument; holdsSubjects: string | undefined; holdKinds?: Record<string, string>; timezone: string | undefined } | undefined;
+  /** --rules named one file and no lethe.yaml stands beside it. */
+  singleFileWithoutSettings?: boolean;
 }
 
 type Report = (severity: Severity, path: KeyPath, message: string, atKey?: boolean) => void;
@@ -42,8 +45,10 @@ const checkUniqueRuleIds: RuleCheck = ({ rules }, report) => {
 
 const checkPhaseOrder: RuleCheck = ({ rules }, report) => {
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
-      const previous = rule.phases[phaseIndex - 1];
+    rule.phases.forEach((phase, position) => {
+      // phase.index is the phase's place in the file (a rule read in part keeps its phases' places).
+      const phaseIndex = phase.index;
+      const previous = rule.phases[position - 1];
       const path = ['rules', index, 'phases', phaseIndex, 'after'];
       if (previous && approximateMs(phase.after) <= approximateMs(previous.after)) {
         report('phase-order', positioned)('error', path, `phases must have distinct, increasing 'after': ${phase.after.text} does not come after ${previous.after.text}`);
@@ -57,7 +62,8 @@ const checkPhaseOrder: RuleCheck = ({ rules }, report) => {
 
 const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
+    rule.phases.forEach((phase) => {
+      const phaseIndex = phase.index;
       const at = (check: string, severity: Severity, suffix: KeyPath, message: string) =>
         report(check, positioned)(severity, ['rules', index, 'phases', phaseIndex, ...suffix], message);
       const hashes = phase.set.filter((change) => change.strategy.kind === 'hash');
@@ -91,19 +97,62 @@ const checkStrategiesFitActions: RuleCheck = ({ rules }, report) => {
   }
 };
 
+/**
+ * A phase selects rows whose mark IS NULL and sets it: a second phase (of this
+ * or another rule on the same table) with the same mark never selects a row
+ * again. Each phase needs its own mark column.
+ */
+const checkSharedMarks: RuleCheck = ({ rules }, report) => {
+  const first = new Map<string, { rule: Rule; phaseIndex: number; file: string }>();
+  for (const { rule, positioned, index } of rules) {
+    rule.phases.forEach((phase) => {
+      const phaseIndex = phase.index;
+      if (!phase.mark) return;
+      const key = `${rule.table.schema ?? ''}.${rule.table.name}\u0000${phase.mark}`;
+      const earlier = first.get(key);
+      if (!earlier) {
+        first.set(key, { rule, phaseIndex, file: positioned.file });
+        return;
+      }
+      const where = earlier.rule === rule ? `phase ${earlier.phaseIndex + 1} of this rule` : `rule '${earlier.rule.id}' (${earlier.file}:${earlier.rule.source.line})`;
+      report('shared-mark', positioned)(
+        'error',
+        ['rules', index, 'phases', phaseIndex, 'mark'],
+        `mark column '${phase.mark}' is already the mark of ${where}: once that phase marks a row, this one never selects it; give each phase its own mark column`,
+      );
+    });
+  }
+};
+
 const checkFakeMethodsExist: RuleCheck = ({ rules, faker }, report) => {
   if (!faker) return;
   for (const { rule, positioned, index } of rules) {
-    rule.phases.forEach((phase, phaseIndex) => {
+    rule.phases.forEach((phase) => {
+      const phaseIndex = phase.index;
       for (const change of phase.set) {
         if (change.strategy.kind !== 'fake') continue;
-        if (!hasFakeMethod(faker, change.strategy.module, change.strategy.method)) {
-          report('unknown-fake', positioned)('error', ['rules', index, 'phases', phaseIndex, 'set', change.column, 'fake'], `faker has no ${change.strategy.module}.${change.strategy.method}`);
+        const path = ['rules', index, 'phases', phaseIndex, 'set', change.column, 'fake'];
+        const { module, method } = change.strategy;
+        if (!hasFakeMethod(faker, module, method)) {
+          const suggestion = suggestFakeMethod(faker, module, method);
+          report('unknown-fake', positioned)('error', path, `faker has no ${module}.${method}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+          continue;
         }
+        const problem = tryFakeWithoutArguments(faker, module, method);
+        if (problem) report('fake-needs-arguments', positioned)('error', path, `${problem}; choose a method that takes none, e.g. person.firstName`);
       }
     });
   }
 };
+
+/** `internet.userName` (renamed in faker 10) -> internet.username; a module typo -> the closest module's method. */
+function suggestFakeMethod(faker: Faker, module: string, method: string): string | undefined {
+  const modules = fakeModuleNames(faker);
+  const closestModule = modules.includes(module) ? module : suggestClosest(module, modules);
+  if (!closestModule) return undefined;
+  const closestMethod = suggestClosest(method, fakeMethodNames(faker, closestModule));
+  return closestMethod ? `${closestModule}.${closestMethod}` : undefined;
+}
 
 const checkSchedules: RuleCheck = ({ rules, settings }, report) => {
   for (const { rule, positioned, index } of rules) {
@@ -144,6 +193,16 @@ const checkHoldsReachRules: RuleCheck = ({ rules, settings }, report) => {
   }
 };
 
+/** A rule with a subject relies on holds: reading one file must not silently drop the holds of its folder. */
+const checkSettingsBesideFile: RuleCheck = ({ rules, singleFileWithoutSettings }, report) => {
+  if (!singleFileWithoutSettings) return;
+  for (const { rule, positioned, index } of rules) {
+    if (rule.subject) {
+      report('settings-missing', positioned)('error', ['rules', index, 'subject'], "relies on holds, but no lethe.yaml stands beside this file; put the settings file (holds) next to it or pass --rules the folder");
+    }
+  }
+};
+
 const checkCascadeNeedsDelete: RuleCheck = ({ rules }, report) => {
   for (const { rule, positioned, index } of rules) {
     if (rule.cascade.length > 0 && !rule.phases.some((phase) => phase.action === 'delete')) {
@@ -159,12 +218,14 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   checkUniqueRuleIds,
   checkPhaseOrder,
   checkStrategiesFitActions,
+  checkSharedMarks,
   checkFakeMethodsExist,
   checkSchedules,
   checkSqlFragments,
   checkHoldsReachRules,
   checkCascadeNeedsDelete,
   checkKindsOfSubject,
+  checkSettingsBesideFile,
 ];
 
 /** Runs every named check and collects all problems; none throws. */

@@ -105,6 +105,15 @@ export const writtenCascadeNode: z.ZodType<WrittenCascadeNode> = z
     description: 'A table whose rows referencing a deleted row go first: `payment`, `{ rental: [payment] }` or `{ table: rental, subject: rental.customer_id, cascade: [payment] }`',
   });
 
+const guard = z
+  .strictObject({
+    maxRows: z.number().int().positive().optional().meta({ description: 'most rows one run may change for the rule, all phases together' }),
+    maxShare: z.number().gt(0).max(1).optional().meta({ description: "largest share of the table's rows one run may change (0 < share <= 1; default 0.9)" }),
+    maxGrowth: z.number().min(1).optional().meta({ description: "largest factor over the previous run's rows (default 10)" }),
+    minRows: z.number().int().min(0).optional().meta({ description: 'below this many rows the share and growth limits do not trip (default 1000)' }),
+  })
+  .meta({ description: 'blast-radius limits checked before a real run writes; --override-guard RULE passes them deliberately' });
+
 const batch = z.strictObject({
   target: z.string().regex(BATCH_TARGET_PATTERN, 'expected a duration like 250ms or 1s').optional(),
   maxRows: z.number().int().positive().optional(),
@@ -123,7 +132,12 @@ export const writtenRule = z.strictObject({
   schedule: z.string().optional(),
   timezone: z.string().optional(),
   cascade: z.array(writtenCascadeNode).optional(),
+  partitions: z
+    .enum(['auto', 'drop', 'delete'])
+    .optional()
+    .meta({ description: "delete phases on a range-partitioned table: auto drops partitions whose bound lies before the cutoff unless the table is published or has DELETE triggers; drop also then; delete never drops" }),
   batch: batch.optional(),
+  guard: guard.optional(),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });
 
@@ -148,6 +162,7 @@ export const writtenSettings = z
       .strictObject({
         batch: batch.optional(),
         timezone: z.string().optional(),
+        guard: guard.optional(),
       })
       .optional(),
   })

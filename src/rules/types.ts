@@ -73,6 +73,9 @@ export interface Rule {
   timezone: string;
   /** Cascade trees: tables whose rows referencing a deleted row go first, each with its own children. */
   cascade: CascadeNode[];
+  /** Delete phases on a partitioned table: may whole partitions be dropped by their bounds? */
+  partitions: 'auto' | 'drop' | 'delete';
+  guard: GuardSettings;
   phases: Phase[];
   batch: BatchSettings;
 }
@@ -110,8 +113,10 @@ export function normalizeHolds(written: Record<string, string> | undefined): Hol
 export interface RuleSet {
   rules: Rule[];
   holds: HoldSettings;
-  defaults: { batch: BatchSettings; timezone: string };
+  defaults: { batch: BatchSettings; timezone: string; guard: GuardSettings };
   files: string[];
+  /** The lethe.yaml that was read (beside a single --rules file, or in the folder); undefined when there is none. */
+  settingsFile?: string | undefined;
 }
 
 export type Severity = 'error' | 'warning';
@@ -129,3 +134,17 @@ export interface RuleProblem {
 }
 
 export const DEFAULT_BATCH: BatchSettings = { targetMs: 250, maxRows: 50_000 };
+
+/**
+ * Blast-radius limits a real run checks per rule before writing (exit 4 when one
+ * trips): rows to change (all phases), their share of the table, and growth over
+ * the previous run's rows. Below minRows neither the share nor the growth trips.
+ */
+export interface GuardSettings {
+  maxRows: number | undefined;
+  maxShare: number;
+  maxGrowth: number;
+  minRows: number;
+}
+
+export const DEFAULT_GUARD: GuardSettings = { maxRows: undefined, maxShare: 0.9, maxGrowth: 10, minRows: 1000 };

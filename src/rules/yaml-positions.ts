@@ -16,6 +16,62 @@ export function parsePositioned(file: string, text: string): PositionedDocument 
 }
 
 /**
+ * How deeply `[` and `{` nest outside quotes and comments, found in one pass
+ * before parsing: the YAML composer recurses per level and a file of nested
+ * brackets would exhaust the stack. Returns the offset where `limit` is passed.
+ */
+export function findFlowDepthOver(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if ((char === '"' || char === "'") && startsScalar(text, index)) {
+      index = closingQuote(text, index, char);
+    } else if (char === '#' && (index === 0 || /\s/.test(text[index - 1]!))) {
+      const end = text.indexOf('\n', index);
+      index = end === -1 ? text.length : end;
+    } else if (char === '[' || char === '{') {
+      if (++depth > limit) return index;
+    } else if ((char === ']' || char === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** A quote opens a quoted scalar only where a value starts: after `: `, `- `, `[`, `{`, `,` or at a line's start. */
+function startsScalar(text: string, index: number): boolean {
+  let before = index - 1;
+  while (before >= 0 && (text[before] === ' ' || text[before] === '\t')) before--;
+  return before < 0 || '\n:-[{,?'.includes(text[before]!);
+}
+
+function closingQuote(text: string, start: number, quote: string): number {
+  for (let index = start + 1; index < text.length; index++) {
+    if (quote === '"' && text[index] === '\\') index++;
+    else if (text[index] === quote) {
+      if (quote === "'" && text[index + 1] === "'") index++;
+      else return index;
+    }
+  }
+  return text.length;
+}
+
+/** The deepest nesting of mappings and lists in a parsed document, walked without recursion. */
+export function findNodeDepthOver(positioned: PositionedDocument, limit: number): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: positioned.doc.contents, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > limit) return rangeStart(node);
+    for (const item of node.items) {
+      if (isPair(item)) stack.push({ node: item.value, depth: depth + 1 });
+      else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/**
  * Line and column (1-based) of the value at `path`, or of its key when
  * `atKey` is set; falls back to the deepest part of the path that exists.
  */

@@ -1,6 +1,6 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
-import { strategySql, hashSql } from '../strategies/index.js';
-import { dueSql, heldSql, targetColumn } from './build-predicates.js';
+import { strategySql } from '../strategies/index.js';
+import { dueSql, heldSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
 import { Params, quoteIdent, type Statement } from './quote.js';
 
 /**
@@ -22,43 +22,97 @@ function pageRangeSql(planned: PlannedRule, fromPage: number, toPage: number, pa
   return `${ctid} >= ${params.add(`(${fromPage},0)`, 'tid')} AND ${ctid} < ${params.add(`(${toPage},0)`, 'tid')}`;
 }
 
+/** Rows of the page range (or only the listed row positions in it, when a failing batch is being split). */
+export interface PageRows {
+  fromPage: number;
+  toPage: number;
+  /** After a lock timeout the range is redone skipping rows others hold. */
+  skipLocked: boolean;
+  /** Only these row positions (ctid text); undefined for every due row of the range. */
+  ctids?: string[] | undefined;
+}
+
+function duePageRowsSql(planned: PlannedRule, window: PlannedPhase, rows: PageRows, params: Params, options: { pending?: boolean } = {}): string {
+  const due = `${pageRangeSql(planned, rows.fromPage, rows.toPage, params)}\nAND ${dueSql(planned, window, params, options)}\nAND NOT ${heldSql(planned)}`;
+  if (!rows.ctids) return due;
+  // Listed rows only (a failing batch being split): the strategy's expression is not evaluated for the others.
+  return onlyMatchedSql(`${quoteIdent(planned.table.name)}.ctid = ANY(${params.add(rows.ctids, 'tid[]')})`, due);
+}
+
 /**
  * The rows of the page range this phase changes. With `skipLocked`, rows other
  * sessions hold are left for the next run instead of waited for.
  */
-function targetRowsSql(planned: PlannedRule, window: PlannedPhase, fromPage: number, toPage: number, skipLocked: boolean, params: Params): string {
-  const predicate = `${pageRangeSql(planned, fromPage, toPage, params)}\nAND ${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`;
-  if (!skipLocked) return predicate;
+function targetRowsSql(planned: PlannedRule, window: PlannedPhase, rows: PageRows, params: Params): string {
+  const predicate = duePageRowsSql(planned, window, rows, params);
+  if (!rows.skipLocked) return predicate;
   return `ctid = ANY(ARRAY(SELECT ctid FROM ${planned.table.qualified} WHERE ${predicate} FOR UPDATE SKIP LOCKED))`;
 }
 
-export function buildPageDeleteStatement(planned: PlannedRule, window: PlannedPhase, fromPage: number, toPage: number, skipLocked: boolean): Statement {
+export function buildPageDeleteStatement(planned: PlannedRule, window: PlannedPhase, fromPage: number, toPage: number, skipLocked: boolean, ctids?: string[]): Statement {
   const params = new Params();
+  const rows: PageRows = { fromPage, toPage, skipLocked, ctids };
   const text = `DELETE FROM ${planned.table.qualified}
-WHERE ${targetRowsSql(planned, window, fromPage, toPage, skipLocked, params)}`;
+WHERE ${targetRowsSql(planned, window, rows, params)}`;
   return { text, values: params.values };
+}
+
+/**
+ * The due rows of a page range, locked, with the text form of the columns
+ * whose new values are made in Node (pseudonyms) and the key columns: the
+ * UPDATE that follows joins the values back by row position, which cannot
+ * change while the rows are locked.
+ */
+export function buildPageSourceStatement(planned: PlannedRule, window: PlannedPhase, rows: PageRows, columns: string[], options: { pending?: boolean } = {}): Statement {
+  const params = new Params();
+  const selected = [`${quoteIdent(planned.table.name)}.ctid::text`, ...columns.map((column) => `${targetColumn(planned, column)}::text`)];
+  const text = `SELECT ${selected.join(', ')}
+FROM ${planned.table.qualified}
+WHERE ${duePageRowsSql(planned, window, rows, params, options)}
+FOR UPDATE${rows.skipLocked ? ' SKIP LOCKED' : ''}`;
+  return { text, values: params.values, rowMode: 'array' };
 }
 
 export interface PageUpdateInputs {
   /** Random values per fake column, made in Node; each row takes one at random in SQL. */
   fakePools: Map<string, string[]>;
-  /** Pseudonym secrets by environment variable name; bound as parameters, never logged. */
-  secrets: Map<string, string>;
+  /** Only these row positions (while a failing batch is split); undefined for every due row of the range. */
+  ctids?: string[] | undefined;
+  /** Values made in Node (pseudonyms) for the rows at these positions, one array per column, aligned with ctids. */
+  nodeValues?: { ctids: string[]; columns: Map<string, (string | null)[]> } | undefined;
   markValue: Date;
 }
 
 export function buildPageUpdateStatement(planned: PlannedRule, window: PlannedPhase, fromPage: number, toPage: number, skipLocked: boolean, inputs: PageUpdateInputs): Statement {
   const params = new Params();
+  const rows: PageRows = { fromPage, toPage, skipLocked, ctids: inputs.ctids };
+  const fromNode = [...(inputs.nodeValues?.columns.keys() ?? [])];
   const assignments = window.changes.map((change) => {
     const current = targetColumn(planned, change.column);
     const pool = inputs.fakePools.get(change.column);
     if (pool) return `${quoteIdent(change.column)} = (${params.add(pool, 'text[]')})[1 + floor(random() * ${pool.length})::int]::${change.info.type}`;
-    if (change.strategy.kind === 'hash') return `${quoteIdent(change.column)} = ${hashSql(current, change.info, params.add(inputs.secrets.get(change.strategy.secretEnv), 'text'))}`;
-    return `${quoteIdent(change.column)} = ${strategySql(change.strategy, current, change.info, params)!}`;
+    const index = fromNode.indexOf(change.column);
+    if (index >= 0) return `${quoteIdent(change.column)} = lethe_values.v${index}::${change.info.type}`;
+    const sql = strategySql(change.strategy, current, change.info, params);
+    if (sql === undefined) throw new Error(`internal: no value for column ${change.column} (${change.strategy.kind} values are made in Node)`);
+    return `${quoteIdent(change.column)} = ${sql}`;
   });
   if (window.phase.mark) assignments.push(`${quoteIdent(window.phase.mark)} = ${params.add(inputs.markValue.toISOString(), window.markInfo?.type ?? 'timestamptz')}`);
+  if (inputs.nodeValues && fromNode.length > 0) {
+    // The rows were locked by the source statement: exactly those (joined by position, a hash join: a
+    // `ctid = ANY(list)` filter here is checked row by row against the whole list), predicate and holds repeated.
+    const { ctids, columns } = inputs.nodeValues;
+    const arrays = [params.add(ctids, 'tid[]'), ...fromNode.map((column) => params.add(columns.get(column), 'text[]'))];
+    const names = ['c', ...fromNode.map((_, index) => `v${index}`)];
+    const text = `UPDATE ${planned.table.qualified}
+SET ${assignments.join(',\n    ')}
+FROM unnest(${arrays.join(', ')}) AS lethe_values(${names.join(', ')})
+WHERE ${quoteIdent(planned.table.name)}.ctid = lethe_values.c
+AND ${duePageRowsSql(planned, window, { ...rows, skipLocked: false, ctids: undefined }, params)}`;
+    return { text, values: params.values };
+  }
   const text = `UPDATE ${planned.table.qualified}
 SET ${assignments.join(',\n    ')}
-WHERE ${targetRowsSql(planned, window, fromPage, toPage, skipLocked, params)}`;
+WHERE ${targetRowsSql(planned, window, rows, params)}`;
   return { text, values: params.values };
 }

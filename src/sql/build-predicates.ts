@@ -17,14 +17,48 @@ export function keyList(planned: PlannedRule): string {
   return planned.key.map((key) => targetColumn(planned, key.name)).join(', ');
 }
 
-/** Rows due for this phase: in its window on the clock and matching the rule's `where`. */
-export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params): string {
-  const parts = [`${fragment(planned.rule.clock, 'value')} < ${params.add(window.cutoff.toISOString(), 'timestamptz')}`];
-  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${params.add(window.olderBound.toISOString(), 'timestamptz')}`);
+/**
+ * Rows due for this phase: in its window on the clock and matching the rule's
+ * `where`, and still needing work unless `pending: false` (listing the rows of
+ * a batch whose values break the strategy: its own expression would fail).
+ */
+export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params, options: { pending?: boolean } = {}): string {
+  const parts = [`${fragment(planned.rule.clock, 'value')} < ${cutoffSql(planned, window.cutoff, params)}`];
+  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${cutoffSql(planned, window.olderBound, params)}`);
   if (planned.rule.where) parts.push(fragment(planned.rule.where, 'predicate'));
-  const pending = pendingSql(planned, window, params);
+  const pending = options.pending === false ? undefined : pendingSql(planned, window, params);
   if (pending) parts.push(pending);
   return parts.join('\nAND ');
+}
+
+/**
+ * A cutoff as the clock's own type. A timestamptz clock compares with the
+ * instant; a date or timestamp clock holds wall time, so the instant becomes
+ * wall time in the rule's timezone (a date compares as its midnight there).
+ * The clock itself stays bare, so an index on it still serves the comparison.
+ */
+export function cutoffSql(planned: Pick<PlannedRule, 'rule' | 'clockType'>, instant: Date, params: Params): string {
+  const at = params.add(instant.toISOString(), 'timestamptz');
+  return isWallClock(planned) ? `(${at} AT TIME ZONE ${params.add(planned.rule.timezone, 'text')})` : at;
+}
+
+/** A clock value (e.g. the oldest one) as an instant: wall time is read in the rule's timezone. */
+export function clockInstantSql(planned: Pick<PlannedRule, 'rule' | 'clockType'>, clockValue: string, params: Params): string {
+  return isWallClock(planned) ? `((${clockValue})::timestamp AT TIME ZONE ${params.add(planned.rule.timezone, 'text')})` : clockValue;
+}
+
+function isWallClock(planned: Pick<PlannedRule, 'clockType'>): boolean {
+  return planned.clockType === 'date' || planned.clockType === 'timestamp';
+}
+
+/**
+ * `match` (the batch's keys or row positions) and `condition` for those rows
+ * only: CASE fixes the order, so the strategy's expression inside `condition`
+ * is never evaluated for a row outside the batch (whatever order the planner
+ * picks for the quals), and a row whose value breaks it fails only its own batch.
+ */
+export function onlyMatchedSql(match: string, condition: string): string {
+  return `${match}\nAND CASE WHEN ${match} THEN (${condition}) ELSE false END`;
 }
 
 /**

@@ -5,18 +5,20 @@ import { Params, quoteIdent, type Statement } from './quote.js';
 
 /**
  * Up to `limit` due rows of a phase: per changed column, the original's type
- * and length (never its value) and the value after the strategy, computed by
- * the same SQL the executor uses. Values made in Node come back as NULL here.
+ * and length, never its value. With `showValues` (a developer on a test
+ * database) also the value after the strategy, computed by the same SQL the
+ * executor uses, and the original of hashed columns (hashed in Node, never
+ * printed); values made in Node come back as NULL here.
  */
-export function buildPreviewStatement(planned: PlannedRule, window: PlannedPhase, limit: number): Statement {
+export function buildPreviewStatement(planned: PlannedRule, window: PlannedPhase, limit: number, showValues = false): Statement {
   const params = new Params();
   const columns: string[] = [];
   window.changes.forEach((change, index) => {
     const current = targetColumn(planned, change.column);
+    columns.push(`pg_typeof(${current})::text AS type_${index}`, `length(${current}::text) AS length_${index}`);
+    if (!showValues) return;
     const after = strategySql(change.strategy, current, change.info, params);
     columns.push(
-      `pg_typeof(${current})::text AS type_${index}`,
-      `length(${current}::text) AS length_${index}`,
       `${after === undefined ? 'NULL' : `(${after})::text`} AS after_${index}`,
       change.strategy.kind === 'hash' ? `${current}::text AS source_${index}` : `NULL::text AS source_${index}`,
     );

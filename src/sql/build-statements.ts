@@ -1,7 +1,7 @@
 import type { PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
-import { strategySql, hashSql } from '../strategies/index.js';
+import { strategySql } from '../strategies/index.js';
 import { cascadeRowsSql, cascadeTableHeldSql, type CascadeTable, type RootSelection } from './build-cascade-predicates.js';
-import { dueSql, fromClause, heldReasonsSql, heldSql, keyList, keyMatchSql, keyRangeSql, targetColumn } from './build-predicates.js';
+import { clockInstantSql, dueSql, fromClause, heldReasonsSql, heldSql, keyList, keyMatchSql, keyRangeSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
 /**
@@ -21,7 +21,7 @@ export function buildCountStatement(planned: PlannedRule, window: PlannedPhase):
   const perReason = reasons.length > 1 ? reasons.map((reason, index) => `,\n       count(*) FILTER (WHERE ${reason.sql}) AS held_${index}`).join('') : '';
   const text = `SELECT count(*) FILTER (WHERE NOT ${held}) AS candidates,
        count(*) FILTER (WHERE ${held}) AS held,
-       min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held}) AS oldest${perReason}
+       ${clockInstantSql(planned, `min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held})`, params)} AS oldest${perReason}
 FROM ${fromClause(planned)}
 WHERE ${due}`;
   return { text, values: params.values };
@@ -58,13 +58,14 @@ export function buildSelectBatchStatement(
   after: string[] | undefined,
   highWater: string[],
   limit: number,
+  options: { pending?: boolean } = {},
 ): Statement {
   const params = new Params();
   const referenced = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));
   const columns = [...planned.key.map((key) => key.name), ...referenced].map((column, index) => `${targetColumn(planned, column)}::text AS c${index}`);
   const text = `SELECT ${columns.join(', ')}
 FROM ${fromClause(planned)}
-WHERE ${dueSql(planned, window, params)}
+WHERE ${dueSql(planned, window, params, options)}
 AND NOT ${heldSql(planned)}
 AND ${keyRangeSql(planned, after, highWater, params)}
 ORDER BY ${keyList(planned)}
@@ -75,11 +76,10 @@ FOR UPDATE OF ${quoteIdent(planned.table.name)} SKIP LOCKED`;
 
 /** The rule's predicate and the holds, repeated for the keys of a batch. */
 function recheckSql(planned: PlannedRule, window: PlannedPhase, keys: unknown[][], params: Params): string {
-  if (!planned.rule.join) return `${keyMatchSql(planned, keys, params)}\nAND ${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`;
+  const checked = onlyMatchedSql(keyMatchSql(planned, keys, params), `${dueSql(planned, window, params)}\nAND NOT ${heldSql(planned)}`);
+  if (!planned.rule.join) return checked;
   return `(${keyList(planned)}) IN (SELECT ${keyList(planned)} FROM ${fromClause(planned)}
-WHERE ${keyMatchSql(planned, keys, params)}
-AND ${dueSql(planned, window, params)}
-AND NOT ${heldSql(planned)})`;
+WHERE ${checked})`;
 }
 
 /** The batch keys that still qualify, with the columns children reference: children go only with their parent. */
@@ -158,17 +158,18 @@ WHERE ${cascadeRowsSql(cascade, batchSelection(planned, rows, params))}${notBatc
 
 export interface UpdateInputs {
   keys: unknown[][];
-  /** Values made in Node (fake, hash without pgcrypto), one array per column, aligned with keys. */
+  /**
+   * Values made in Node (fake, hash), one array per column, aligned with keys.
+   * Pseudonyms are always among them: the key is never sent to the server.
+   */
   nodeValues: Map<string, (string | null)[]>;
-  /** Pseudonym secrets by environment variable name, bound as parameters when pgcrypto computes the hash. */
-  secrets: Map<string, string>;
   markValue: Date;
 }
 
 export function buildUpdateStatement(planned: PlannedRule, window: PlannedPhase, inputs: UpdateInputs): Statement {
   const params = new Params();
   const fromNode = [...inputs.nodeValues.keys()];
-  const assignments = window.changes.map((change) => `${quoteIdent(change.column)} = ${newValueSql(planned, change, fromNode, inputs, params)}`);
+  const assignments = window.changes.map((change) => `${quoteIdent(change.column)} = ${newValueSql(planned, change, fromNode, params)}`);
   if (window.phase.mark) assignments.push(`${quoteIdent(window.phase.mark)} = ${params.add(inputs.markValue.toISOString(), window.markInfo?.type ?? 'timestamptz')}`);
   let from = '';
   let match = '';
@@ -185,12 +186,12 @@ WHERE ${match}${recheckSql(planned, window, inputs.keys, params)}`;
   return { text, values: params.values };
 }
 
-function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: string[], inputs: UpdateInputs, params: Params): string {
+function newValueSql(planned: PlannedRule, change: PlannedChange, fromNode: string[], params: Params): string {
   const index = fromNode.indexOf(change.column);
   if (index >= 0) return `lethe_values.v${index}::${change.info.type}`;
-  const current = targetColumn(planned, change.column);
-  if (change.strategy.kind === 'hash') return hashSql(current, change.info, params.add(inputs.secrets.get(change.strategy.secretEnv), 'text'));
-  return strategySql(change.strategy, current, change.info, params)!;
+  const sql = strategySql(change.strategy, targetColumn(planned, change.column), change.info, params);
+  if (sql === undefined) throw new Error(`internal: no value for column ${change.column} (${change.strategy.kind} values are made in Node)`);
+  return sql;
 }
 
 /** Columns of the target that cascaded children reference (usually the key). */

@@ -80,4 +80,17 @@ ALTER TABLE ${s}.checkpoints ADD COLUMN IF NOT EXISTS high_water_pages bigint;
 COMMENT ON COLUMN ${s}.checkpoints.high_water_pages IS 'Pages in the table when the run started: where a walk by physical position stops.';
 `,
   },
+  {
+    version: 3,
+    sql: (s) => `
+CREATE TABLE ${s}.settings (
+  name text PRIMARY KEY,
+  value text NOT NULL
+);
+COMMENT ON TABLE ${s}.settings IS 'Lethe''s own settings for this database. ledger_key: the random key of the digests that stand for non-surrogate keys in the ledger and reports.';
+INSERT INTO ${s}.settings (name, value)
+VALUES ('ledger_key', encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'));
+COMMENT ON COLUMN ${s}.ledger.key_from IS 'First key of the batch: a surrogate key as it is, any other key as hmac:<digest>, or page:N for a walk by position.';
+`,
+  },
 ];

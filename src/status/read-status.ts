@@ -4,7 +4,7 @@ import { findLockHolder, type LockHolder } from '../execute/advisory-lock.js';
 import type { Rule } from '../rules/types.js';
 import { nextDue } from '../schedule/find-due-rules.js';
 import { stateSchemaExists } from '../state/ensure-state-schema.js';
-import { verifyLedger, type LedgerVerification } from '../state/ledger.js';
+import { verifyLedger, type LedgerHead, type LedgerVerification } from '../state/ledger.js';
 import { readResumableRules, readRuleHistory } from '../state/read-rule-history.js';
 
 export interface RuleStatusReport {
@@ -33,12 +33,15 @@ export interface StatusReport {
 }
 
 /** Read-only: last runs, resumable checkpoints, lock holders, next due times and the ledger chain. */
-export async function readStatus(db: Knex, rules: Rule[], now: Date, stateSchema: string): Promise<StatusReport> {
+export async function readStatus(db: Knex, rules: Rule[], now: Date, stateSchema: string, options: { verifyHead?: LedgerHead | undefined } = {}): Promise<StatusReport> {
   return withClient(db, async (client) => {
     const exists = await stateSchemaExists(client, stateSchema);
     const history = exists ? await readRuleHistory(client, stateSchema) : { latest: new Map(), lastCompleted: new Map() };
     const resumable = exists ? await readResumableRules(client, stateSchema) : new Set<string>();
-    const ledger = exists ? await verifyLedger(client, stateSchema) : { verified: true, batches: 0, brokenAt: null };
+    const expected = options.verifyHead ? { expected: options.verifyHead } : {};
+    const ledger: LedgerVerification = exists
+      ? await verifyLedger(client, stateSchema, expected)
+      : { verified: !options.verifyHead, batches: 0, brokenAt: null, head: null, ...(options.verifyHead ? { verifiedHead: { ...options.verifyHead, found: false, problem: 'the state schema does not exist' } } : {}) };
     const reports: RuleStatusReport[] = [];
     for (const rule of rules) {
       const last = history.latest.get(rule.id);

@@ -27,24 +27,13 @@ export const hashStrategy: StrategyDefinition<'hash'> = {
   toSql: () => undefined,
 };
 
-/** SQL for the pseudonym, for when pgcrypto is installed. `secret` is a bound placeholder. */
-export function hashSql(current: string, column: ColumnInfo, secret: string): string {
-  const digest = `hmac((${current})::text, ${secret}, 'sha256')`;
-  switch (shapeOf(column)) {
-    case 'int8':
-      return `('x' || substr(encode(${digest}, 'hex'), 1, 16))::bit(64)::bigint`;
-    case 'int4':
-      return `('x' || substr(encode(${digest}, 'hex'), 1, 8))::bit(32)::integer`;
-    case 'uuid':
-      return `substr(encode(${digest}, 'hex'), 1, 32)::uuid`;
-    case 'bytea':
-      return digest;
-    default:
-      return `encode(${digest}, 'hex')::${column.type}`;
-  }
-}
-
-/** The same pseudonym computed in Node, from the value's PostgreSQL text form. */
+/**
+ * The pseudonym, computed here in Node from the value's PostgreSQL text form:
+ * the key never reaches the server (no bound parameter, no statement text, so
+ * no server log, auto_explain or search_path function can see it). The output
+ * is what pgcrypto's `encode(hmac(value::text, key, 'sha256'), 'hex')` gave in
+ * earlier versions, so existing pseudonyms stay joinable.
+ */
 export function hashInNode(text: string | null, column: ColumnInfo, secret: string): string | null {
   if (text === null) return null;
   const digest = createHmac('sha256', secret).update(text, 'utf8').digest();
@@ -63,7 +52,23 @@ export function hashInNode(text: string | null, column: ColumnInfo, secret: stri
   }
 }
 
-/** Names the key without revealing it: recorded with a run so a resume cannot switch keys. */
+/** The fixed label the key id is an HMAC of: the id proves which key without being a hash of the key. */
+const KEY_ID_LABEL = 'lethe key id v2';
+
+/**
+ * Names the key without revealing it: HMAC(key, fixed label), recorded with a
+ * run so a resume cannot switch keys. Not a bare hash of the key: the id is a
+ * MAC under the key, the same construction as the pseudonyms themselves.
+ */
 export function keyId(secret: string): string {
+  return createHmac('sha256', secret).update(KEY_ID_LABEL, 'utf8').digest('hex').slice(0, 16);
+}
+
+/**
+ * The id versions before 0.2 stored: an unsalted SHA-256 of the key. Only
+ * compared in memory, so a checkpoint written by an older version can still
+ * be resumed with the same key; never written again.
+ */
+export function legacyKeyId(secret: string): string {
   return createHash('sha256').update(`lethe-key-id:${secret}`).digest('hex').slice(0, 16);
 }

@@ -32,10 +32,10 @@ export function checkStrategyColumn(strategy: Strategy, column: ColumnInfo): str
   return definitionOf(strategy).checkColumn(strategy as never, column);
 }
 
-/** SQL for the new value, or undefined when the value is made in Node (fake, hash without pgcrypto). */
+/** SQL for the new value, or undefined when the value is made in Node (fake, hash). */
 export function strategySql(strategy: Strategy, current: string, column: ColumnInfo, params: Params): string | undefined {
   return definitionOf(strategy).toSql(strategy as never, current, column, params);
 }
 
 export { createFakeGenerator, hasFakeMethod, loadFaker } from './fake-strategy.js';
-export { hashInNode, hashSql, keyId } from './hash-strategy.js';
+export { hashInNode, keyId, legacyKeyId } from './hash-strategy.js';

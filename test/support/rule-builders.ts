@@ -1,3 +1,4 @@
+import { DEFAULT_GUARD } from '../../src/rules/types.js';
 import type { Phase, Rule } from '../../src/rules/types.js';
 import { DEFAULT_BATCH } from '../../src/rules/types.js';
 
@@ -19,6 +20,8 @@ export function buildRule(overrides: Partial<Rule> = {}): Rule {
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    partitions: 'auto',
+    guard: DEFAULT_GUARD,
     phases: [buildPhase()],
     batch: DEFAULT_BATCH,
     ...overrides,

@@ -10,6 +10,9 @@ import { withDatabase } from '../open-database.js';
 import { parseNow, parseOnly } from '../parse-flags.js';
 import type { ActionFactory } from '../program.js';
 import { writeReport } from '../write-report.js';
+import { renderRuleFailure } from '../render-error.js';
+import { causeOf } from '../../report/failure-cause.js';
+import { nameSettingsFile } from '../../report/name-settings.js';
 import { writeMetricsFile } from '../write-metrics.js';
 import { requireWritable } from '../require-writable.js';
 import { selectDueRules } from '../../execute/run-retention.js';
@@ -20,7 +23,10 @@ export interface PlanFlags {
   format: ReportFormat;
   out?: string;
   metricsFile?: string;
+  showValues?: boolean;
 }
+
+export const SHOW_VALUES_WARNING = 'lethe: warning: --show-values prints values computed from rows of the table; use it only on a test database\n';
 
 export function formatOption(): Option {
   return new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text');
@@ -35,6 +41,7 @@ export function registerPlan(program: Command, action: ActionFactory): void {
     .addOption(formatOption())
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
+    .option('--show-values', 'previews also show values after the strategy (a test database only)', false)
     .action(action<PlanFlags>((ctx, flags) => runPlanCommand(ctx, flags, 'plan')));
 }
 
@@ -49,6 +56,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   await requireWritable(flags.metricsFile, '--metrics-file');
   parseDatabaseUrl(ctx.globals.db); // no database is a usage error before anything else is said
   if (options.due) only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
+  if (flags.showValues) ctx.io.writeStderr(SHOW_VALUES_WARNING);
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
   let report: Report;
@@ -56,16 +64,17 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
     report =
       only && only.length === 0
         ? { lethe: 1, mode, now: now.toISOString(), status: 'ok', rules: [] }
-        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, readSecret: (name) => ctx.io.env[name] }))).report;
+        : (await withDatabase(ctx, (db) => planRetention(db, ruleSet, { now, only, mode, showValues: flags.showValues ?? false, readSecret: (name) => ctx.io.env[name] }))).report;
   } catch (error) {
     progress.fail('plan failed');
     throw error;
   }
+  report = nameSettingsFile(report, ruleSet.settingsFile);
   const failed = report.rules.filter((rule) => rule.status === 'failed');
   if (failed.length > 0) progress.fail(`${failed.length} of ${report.rules.length} rules failed to plan`);
   else progress.succeed(`planned ${report.rules.length} rules`);
   await writeReport(ctx, report, flags.format, flags.out);
-  for (const rule of failed) ctx.io.writeStderr(`lethe: rule '${rule.id}': ${rule.error?.message ?? 'failed'} [${rule.error?.code ?? 'SQL_FAILED'}]\n`);
+  for (const rule of failed) ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
   const exitCode = exitCodeOfPlan(report);
   if (flags.metricsFile) await writeMetricsFile(flags.metricsFile, report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
   return exitCode;

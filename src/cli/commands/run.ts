@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { LetheError } from '../../errors.js';
 import { exitCodeOfRun, runRetention } from '../../execute/run-retention.js';
 import { renderReport } from '../../report/render-report.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
@@ -6,8 +7,12 @@ import { selectRules } from '../../plan/build-plan.js';
 import { parseDatabaseUrl } from '../../db/connect.js';
 import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
-import { parseDurationFlag, parseNow, parseOnly, parsePositiveInteger } from '../parse-flags.js';
+import { collectIds, parseDurationFlag, parseNow, parseOnly, parsePositiveInteger, parseTolerance } from '../parse-flags.js';
+import { readReviewedPlan } from '../read-reviewed-plan.js';
 import { writeReport } from '../write-report.js';
+import { renderRuleFailure } from '../render-error.js';
+import { causeOf } from '../../report/failure-cause.js';
+import { nameSettingsFile } from '../../report/name-settings.js';
 import { writeMetricsFile } from '../write-metrics.js';
 import { requireWritable } from '../require-writable.js';
 import { formatOption, runPlanCommand, type PlanFlags } from './plan.js';
@@ -22,6 +27,10 @@ interface RunFlags extends PlanFlags {
   maxReplicaLag?: string;
   concurrency?: string;
   failIfLocked: boolean;
+  allowFutureNow: boolean;
+  overrideGuard?: string[];
+  plan?: string;
+  planTolerance?: string;
 }
 
 export function registerRun(program: Command, action: ActionFactory): void {
@@ -39,9 +48,14 @@ export function registerRun(program: Command, action: ActionFactory): void {
     .option('--max-replica-lag <duration>', 'pause while any standby replays further behind than this')
     .option('--concurrency <n>', 'rules on different tables run in parallel', '1')
     .option('--fail-if-locked', 'exit 5 when another run holds a rule', false)
+    .option('--plan <file>', "apply exactly this reviewed plan (lethe plan --format json): its rules at its now, refused (exit 4) when the rules, the tables' shape or the counts changed")
+    .option('--plan-tolerance <share>', 'with --plan: how many more rows than approved a phase may have, e.g. 5% (default 0)')
+    .option('--allow-future-now', "allow a real run whose now is ahead of the database's clock", false)
+    .option('--override-guard <rule>', "pass this rule's blast-radius guards deliberately (repeatable or comma-separated; recorded in the ledger)", collectIds)
     .addOption(formatOption())
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
+    .option('--show-values', 'with --dry-run: previews also show values after the strategy (a test database only)', false)
     .action(
       action<RunFlags>(async (ctx, flags) => {
         const batchSize = flags.batchSize === 'auto' || flags.batchSize === undefined ? undefined : parsePositiveInteger('--batch-size', flags.batchSize);
@@ -50,18 +64,29 @@ export function registerRun(program: Command, action: ActionFactory): void {
         const maxReplicaLagMs = parseDurationFlag('--max-replica-lag', flags.maxReplicaLag);
         const concurrency = parsePositiveInteger('--concurrency', flags.concurrency) ?? 1;
         if (flags.dryRun) return runPlanCommand(ctx, flags, 'dry-run', { due: flags.due });
+        if (flags.showValues) throw new LetheError('USAGE', '--show-values needs --dry-run: a run prints no values', { hint: 'use lethe run --dry-run --show-values on a test database' });
         const started = Date.now();
-        const now = parseNow(flags.now, () => new Date());
-        const only = parseOnly(flags.only);
+        const reviewed = flags.plan === undefined ? undefined : await readReviewedPlan(flags.plan);
+        if (flags.planTolerance !== undefined && !reviewed) throw new LetheError('USAGE', '--plan-tolerance needs --plan');
+        const tolerance = parseTolerance(flags.planTolerance);
+        if (reviewed && flags.now !== undefined && parseNow(flags.now, () => new Date()).toISOString() !== reviewed.now) {
+          throw new LetheError('USAGE', `--now ${flags.now} differs from the plan's now ${reviewed.now}`, { hint: '--plan applies the plan at its own now; leave --now out' });
+        }
+        if (reviewed && (flags.only !== undefined || flags.due)) throw new LetheError('USAGE', '--plan applies the rules of the plan: leave out --only and --due');
+        const now = reviewed ? new Date(reviewed.now) : parseNow(flags.now, () => new Date());
+        const only = reviewed ? reviewed.rules.map((rule) => rule.id) : parseOnly(flags.only);
         const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
         selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
+        const overrideGuards = flags.overrideGuard ?? [];
+        const unknownOverrides = overrideGuards.filter((id) => !ruleSet.rules.some((rule) => rule.id === id));
+        if (unknownOverrides.length > 0) throw new LetheError('USAGE', `--override-guard: no rule with id ${unknownOverrides.map((id) => `'${id}'`).join(', ')}`);
         await requireWritable(flags.out, '--out');
         await requireWritable(flags.metricsFile, '--metrics-file');
         const url = parseDatabaseUrl(ctx.globals.db);
         const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && !flags.yes;
         const progress = ctx.createProgress();
         progress.start(`running ${only?.length ?? ruleSet.rules.length} rules`);
-        const report = await withDatabase(ctx, (db) =>
+        const ran = await withDatabase(ctx, (db) =>
           runRetention(db, ruleSet, {
             url,
             now,
@@ -75,6 +100,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
             signal: ctx.signal,
             logger: ctx.logger,
             readSecret: (name) => ctx.io.env[name],
+            guards: { allowFutureNow: flags.allowFutureNow, overrideGuards, reviewedPlan: reviewed && flags.plan ? { report: reviewed, tolerance, file: flags.plan } : undefined },
             ...(interactive
               ? {
                   confirm: async (preview) => {
@@ -94,9 +120,10 @@ export function registerRun(program: Command, action: ActionFactory): void {
           }),
         );
         progress.stop();
+        const report = nameSettingsFile(ran, ruleSet.settingsFile);
         await writeReport(ctx, report, flags.format, flags.out);
         for (const rule of report.rules) {
-          if (rule.status === 'failed') ctx.io.writeStderr(`lethe: rule '${rule.id}': ${rule.error?.message ?? 'failed'} [${rule.error?.code ?? 'SQL_FAILED'}]\n`);
+          if (rule.error) ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
           if (rule.status === 'skipped') ctx.io.writeStderr(`lethe: rule '${rule.id}' skipped: another run holds its lock${rule.lockedBy ? ` (pid ${rule.lockedBy.pid}, ${rule.lockedBy.applicationName})` : ''}\n`);
         }
         const exitCode = exitCodeOfRun(report, flags.failIfLocked);

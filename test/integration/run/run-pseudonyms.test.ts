@@ -5,7 +5,7 @@ import { runRetention } from '../../../src/execute/run-retention.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Report } from '../../../src/report/types.js';
 import { loadRulesOrThrow } from '../../../src/rules/load-rules.js';
-import { hashInNode, hashSql } from '../../../src/strategies/hash-strategy.js';
+import { hashInNode, legacyKeyId } from '../../../src/strategies/hash-strategy.js';
 import { runCli, type CliResult } from '../../support/run-cli.js';
 import { BENCH_NOW, createSeededDatabase, ROOT, tableChecksum } from '../../support/run-helpers.js';
 import type { TestDatabase } from '../../support/test-database.js';
@@ -13,7 +13,8 @@ import type { TestDatabase } from '../../support/test-database.js';
 /**
  * `{ hash: ENV_VAR }` (DESIGN.md): keyed HMAC-SHA256 with the secret from the
  * environment; the same input gives the same output across tables and runs;
- * pgcrypto computes it in SQL when installed, Node otherwise, identically.
+ * always computed in Node (the key never reaches the server), with the output
+ * pgcrypto's hmac() gave in earlier versions, so old pseudonyms stay joinable.
  * The fixture rules pseudonymize provider_uid in third_party_logins and in a
  * login_audit table holding copies of the same ids (test/fixtures/run/pseudonyms).
  */
@@ -163,7 +164,17 @@ describe('lethe run with a pseudonymizing rule', () => {
     }
   });
 
-  /** Inserts login_audit rows carrying ids already pseudonymized in third_party_logins, runs again, and returns them paired. */
+  /** The SQL earlier versions sent when pgcrypto was installed: what Node must still match. */
+function pgcryptoSql(current: string, column: ColumnInfo, secret: string): string {
+  const digest = `hmac((${current})::text, ${secret}, 'sha256')`;
+  if (column.baseType === 'int8') return `('x' || substr(encode(${digest}, 'hex'), 1, 16))::bit(64)::bigint`;
+  if (column.baseType === 'int4') return `('x' || substr(encode(${digest}, 'hex'), 1, 8))::bit(32)::integer`;
+  if (column.baseType === 'uuid') return `substr(encode(${digest}, 'hex'), 1, 32)::uuid`;
+  if (column.baseType === 'bytea') return digest;
+  return `encode(${digest}, 'hex')::${column.type}`;
+}
+
+/** Inserts login_audit rows carrying ids already pseudonymized in third_party_logins, runs again, and returns them paired. */
   async function rerunWithRepeatedInputs(database: TestDatabase): Promise<{ outcome: CliResult; pairs: [string | null, string | null][]; before: Awaited<ReturnType<typeof values>> }> {
     const { db, url } = database;
     const before = await values(db, 'login_audit');
@@ -190,7 +201,7 @@ describe('lethe run with a pseudonymizing rule', () => {
     for (const [id, row] of before) expect(after.get(id)!.text).toBe(row.text);
   });
 
-  it('without pgcrypto (hashed in Node), both tables end exactly as with pgcrypto (hashed in SQL), in a first and a later run', async () => {
+  it('without pgcrypto, both tables end exactly as with pgcrypto installed, in a first and a later run', async () => {
     const extensions = await nodePath.db.raw<{ rows: unknown[] }>(`SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto'`);
     expect(extensions.rows).toEqual([]);
     const outcome = await run(nodePath.url, { LETHE_TEST_KEY: KEY });
@@ -211,7 +222,7 @@ describe('lethe run with a pseudonymizing rule', () => {
     }
   });
 
-  describe('pgcrypto’s hmac() and hashInNode give the same pseudonym', () => {
+  describe('hashInNode gives the pseudonym pgcrypto’s hmac() gave in earlier versions', () => {
     const inputs = ['o8Kx2LmT', '微信用户-ü', '', 'tab\there', "it's \\ quoted", 'x'.repeat(5000), '😀 emoji'];
 
     it.each(inputs.map((input) => [input.length > 40 ? `${input.slice(0, 10)}…(${input.length} chars)` : input, input]))(
@@ -230,7 +241,7 @@ describe('lethe run with a pseudonymizing rule', () => {
       ['character varying(80)', 'varchar', 'wechat:o8Kx2LmT'],
     ])('for a %s column, the SQL expression and the Node function write the same value', async (type, baseType, input) => {
       const column: ColumnInfo = { name: 'c', type, category: 'X', baseType, notNull: false };
-      const sql = hashSql(`$1::${type}`, column, '$2');
+      const sql = pgcryptoSql(`$1::${type}`, column, '$2');
       const result = await sqlPath.db.raw<{ rows: { h: string }[] }>(`SELECT (${sql.replace(/\$1/g, '?').replace(/\$2/g, '?')})::text AS h`, [input, KEY]);
       const text = (await sqlPath.db.raw<{ rows: { t: string }[] }>(`SELECT (?::${type})::text AS t`, [input])).rows[0]!.t;
       expect(result.rows[0]!.h).toBe(hashInNode(text, column, KEY));
@@ -308,5 +319,41 @@ describe('resuming an unfinished pseudonymize run', () => {
       else expect(after.get(row.id)).toBe(hashInNode(row.uid, TEXT, KEY));
     }
     expect((await database.db.raw<{ rows: unknown[] }>(`SELECT 1 FROM lethe.checkpoints`)).rows).toEqual([]);
+  });
+});
+
+describe('a checkpoint written by an earlier version (key id = bare SHA-256 of the key)', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createPseudonymDatabase({ pgcrypto: false });
+    const { ruleSet } = await loadRulesOrThrow(RULES);
+    const controller = new AbortController();
+    await runRetention(database.db, ruleSet, {
+      url: database.url, now, only: [RESUMED], batchSize: 10, signal: controller.signal, logger: silentLogger,
+      readSecret: (name) => (name === 'LETHE_TEST_KEY' ? KEY : undefined),
+      onBatch: (event) => {
+        if (event.rows > 0) controller.abort(new Error('stopped by the test after one batch'));
+      },
+    });
+    // What an earlier version stored: rewrite the id to the legacy form.
+    await database.db.raw(`UPDATE lethe.checkpoints SET key_id = ?`, [legacyKeyId(`LETHE_TEST_KEY=${KEY}`)]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('is refused with another key, resumed with the same key, and never written with the legacy id again', async () => {
+    const refused = await run(database.url, { LETHE_TEST_KEY: OTHER_KEY }, '--only', RESUMED);
+    expect(refused.code, refused.stderr).toBe(4);
+    const ids: string[] = [];
+    const outcome = await run(database.url, { LETHE_TEST_KEY: KEY }, '--only', RESUMED);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stderr).toContain('resuming unfinished run');
+    const rows = await database.db.raw<{ rows: { key_id: string; status: string }[] }>(`SELECT key_id, status FROM lethe.rule_runs ORDER BY started_at`);
+    for (const row of rows.rows.slice(1)) ids.push(row.key_id);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id).not.toBe(legacyKeyId(`LETHE_TEST_KEY=${KEY}`));
   });
 });

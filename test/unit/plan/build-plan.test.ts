@@ -1,3 +1,4 @@
+import { DEFAULT_GUARD } from '../../../src/rules/types.js';
 import { describe, expect, it } from 'vitest';
 import type { Catalog, ColumnInfo, ForeignKeyInfo, TableInfo } from '../../../src/catalog/types.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
@@ -57,6 +58,8 @@ function rule(id: string, tableName: string, phases: Phase[], extra: Partial<Rul
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    partitions: 'auto',
+    guard: DEFAULT_GUARD,
     phases,
     batch: { targetMs: 250, maxRows: 50_000 },
     ...extra,
@@ -64,7 +67,7 @@ function rule(id: string, tableName: string, phases: Phase[], extra: Partial<Rul
 }
 
 function ruleSet(rules: Rule[]): RuleSet {
-  return { rules, holds: { subjects: HOLDS, kinds: { subjects: HOLDS } }, defaults: { batch: { targetMs: 250, maxRows: 50_000 }, timezone: 'UTC' }, files: ['rules.yaml'] };
+  return { rules, holds: { subjects: HOLDS, kinds: { subjects: HOLDS } }, defaults: { batch: { targetMs: 250, maxRows: 50_000 }, timezone: 'UTC', guard: DEFAULT_GUARD }, files: ['rules.yaml'] };
 }
 
 const users = table('users', [foreignKey('models', 'a'), foreignKey('third_party_logins', 'c'), foreignKey('device_logs', 'n')]);

@@ -14,6 +14,8 @@ const SCHEMA_CASE_PREFIX = 'schema-';
  * Every offline case: the problems `lethe validate` must print, as `[check, line]`, where a line
  * is `file:line:col key.path: message` with the file relative to the case folder.
  */
+const DURATION = 'expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y';
+
 const OFFLINE_CASES: Record<string, [check: string, line: string][]> = {
   'yaml-syntax-error': [
     ['yaml-syntax', 'rules.yaml:7:1 (file): invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
@@ -26,7 +28,7 @@ const OFFLINE_CASES: Record<string, [check: string, line: string][]> = {
     ['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got boolean true'],
   ],
   'after-is-number': [
-    ['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got number 30'],
+    ['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got number 30: a duration needs a unit; did you mean 30d?'],
   ],
   'missing-clock': [['missing-key', "rules.yaml:3:5 rules[0]: missing required key 'clock'"]],
   'missing-phases': [['missing-key', "rules.yaml:3:5 rules[0]: missing required key 'phases'"]],
@@ -38,9 +40,66 @@ const OFFLINE_CASES: Record<string, [check: string, line: string][]> = {
   'unknown-file-key': [['unknown-key', "rules.yaml:2:1 descripton: unknown key 'descripton' (did you mean 'description'?)"]],
   'unknown-settings-key': [['unknown-key', "lethe.yaml:1:1 hold: unknown key 'hold' (did you mean 'holds'?)"]],
   'rule-id-not-kebab': [['invalid-format', 'rules.yaml:3:9 rules[0].id: expected a kebab-case id like device-logs']],
-  'duration-unknown-unit': [['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y']],
-  'duration-negative': [['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y']],
-  'duration-fraction': [['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y']],
+  'duration-unknown-unit': [['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got "30x"']],
+  'duration-negative': [
+    [
+      'invalid-format',
+      'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got "-1d": a duration cannot be negative; it is an age on the clock (0 for "as soon as the clock is set")',
+    ],
+  ],
+  'duration-fraction': [['invalid-format', 'rules.yaml:7:16 rules[0].phases[0].after: expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y, got "1.5d": whole numbers only; did you mean 36h?']],
+  'duration-did-you-mean': [
+    ['invalid-format', `rules.yaml:7:16 rules[0].phases[0].after: ${DURATION}, got "0d": write 0 (a zero duration has no unit)`],
+    ['invalid-format', `rules.yaml:10:16 rules[0].phases[1].after: ${DURATION}, got "90s": seconds are not supported, use 2m`],
+    ['invalid-format', `rules.yaml:13:16 rules[0].phases[2].after: ${DURATION}, got "6M": did you mean 6mo? (months are mo, minutes are m)`],
+    ['invalid-format', `rules.yaml:16:16 rules[0].phases[3].after: ${DURATION}, got "P6M": ISO 8601 durations are not supported; did you mean 6mo?`],
+    ['invalid-format', `rules.yaml:19:16 rules[0].phases[4].after: ${DURATION}, got "2 years": did you mean 2y?`],
+  ],
+  'typo-key-and-value': [['unknown-key', "rules.yaml:8:9 rules[0].phases[0].acton: unknown key 'acton' (did you mean 'action: delete'?)"]],
+  'bad-category-and-rule-errors': [
+    ['invalid-format', 'rules.yaml:1:11 category: expected a kebab-case category like device-logs'],
+    ['invalid-value', "rules.yaml:8:17 rules[0].phases[0].action: 'delet' is not one of delete, anonymize, pseudonymize (did you mean 'delete'?)"],
+    ['unknown-key', "rules.yaml:10:5 rules[1].tabel: unknown key 'tabel' (did you mean 'table'?)"],
+  ],
+  'faker-renamed-method': [
+    ['unknown-fake', 'rules.yaml:10:26 rules[0].phases[0].set.model.fake: faker has no internet.userName (did you mean internet.username?)'],
+    ['unknown-fake', 'rules.yaml:11:30 rules[0].phases[0].set.device_id.fake: faker has no persn.firstName (did you mean person.firstName?)'],
+  ],
+  'fake-needs-arguments': [
+    [
+      'fake-needs-arguments',
+      "rules.yaml:10:26 rules[0].phases[0].set.model.fake: faker's helpers.arrayElement cannot be called without arguments (Cannot read properties of undefined (reading 'length')); choose a method that takes none, e.g. person.firstName",
+    ],
+    [
+      'fake-needs-arguments',
+      "rules.yaml:11:30 rules[0].phases[0].set.device_id.fake: faker's helpers.arrayElements cannot be called without arguments (Cannot read properties of undefined (reading 'length')); choose a method that takes none, e.g. person.firstName",
+    ],
+  ],
+  'shared-mark-two-phases': [
+    [
+      'shared-mark',
+      "rules.yaml:16:15 rules[0].phases[1].mark: mark column 'anonymized_at' is already the mark of phase 1 of this rule: once that phase marks a row, this one never selects it; give each phase its own mark column",
+    ],
+  ],
+  'shared-mark-two-rules': [
+    [
+      'shared-mark',
+      "web-logs.yaml:12:15 rules[0].phases[0].mark: mark column 'anonymized_at' is already the mark of rule 'device-logs-app' (device-logs.yaml:3): once that phase marks a row, this one never selects it; give each phase its own mark column",
+    ],
+  ],
+  // One pass: a bad category, a bad phase and a typo in another do not hide the rule's fragment,
+  // its other phases' fake method, or the next rule's duplicate id.
+  'errors-in-one-pass': [
+    ['invalid-format', 'rules.yaml:1:11 category: expected a kebab-case category like device-logs'],
+    ['sql-shape', 'rules.yaml:6:12 rules[0].where: must be a single piece of SQL: a ; here would end the statement and start another'],
+    ['invalid-format', `rules.yaml:8:16 rules[0].phases[0].after: ${DURATION}, got "6M": did you mean 6mo? (months are mo, minutes are m)`],
+    ['unknown-fake', 'rules.yaml:14:26 rules[0].phases[1].set.model.fake: faker has no internet.userName (did you mean internet.username?)'],
+    ['unknown-key', "rules.yaml:17:9 rules[0].phases[2].acton: unknown key 'acton' (did you mean 'action: delete'?)"],
+    ['duplicate-id', "rules.yaml:18:9 rules[1].id: rule id 'device-logs' is already used at rules.yaml:3"],
+  ],
+  'yaml-alias-bomb': [['too-many-aliases', 'rules.yaml:1:1 (file): YAML aliases expand more than 100 times (a "billion laughs" document?); write the rules out']],
+  'binary-file': [['not-text', 'rules.yaml:1:1 (file): not a YAML text file: it contains NUL bytes']],
+  'deep-nesting': [['too-deep', 'rules.yaml:2:40 (file): nesting deeper than 32 levels; rule files need about 8']],
   'phases-not-increasing': [
     ['phase-order', "rules.yaml:11:16 rules[0].phases[1].after: phases must have distinct, increasing 'after': 30d does not come after 6mo"],
   ],

@@ -1,3 +1,4 @@
+import { DEFAULT_GUARD } from '../../../src/rules/types.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,7 @@ describe('the Bench3D rules, loaded offline', () => {
   it('take the holds query and the default timezone and batch from lethe.yaml', async () => {
     const { ruleSet } = await loadRules(BENCH3D_RULES);
     expect(ruleSet!.holds.subjects).toBe('SELECT user_id FROM legal_holds WHERE released_at IS NULL');
-    expect(ruleSet!.defaults).toEqual({ timezone: 'Asia/Shanghai', batch: { targetMs: 250, maxRows: 50_000 } });
+    expect(ruleSet!.defaults).toEqual({ timezone: 'Asia/Shanghai', guard: { ...DEFAULT_GUARD, maxShare: 0.98 }, batch: { targetMs: 250, maxRows: 50_000 } });
     for (const rule of ruleSet!.rules) {
       expect(rule.timezone).toBe('Asia/Shanghai');
       expect(rule.batch).toEqual({ targetMs: 250, maxRows: 50_000 });

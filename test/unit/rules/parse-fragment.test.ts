@@ -34,6 +34,9 @@ describe('checkFragment: where and hold are one boolean expression', () => {
     ['true LIMIT 1', 'sql-shape'],
     ['true FOR UPDATE', 'sql-shape'],
     ['true INTO t', 'sql-shape'],
+    ["set_config('standard_conforming_strings', 'off', false) <> ''", 'sql-shape'],
+    ["pg_catalog.SET_CONFIG('x.y', 'z', false) IS NOT NULL", 'sql-shape'],
+    ['EXISTS (WITH d AS (DELETE FROM users RETURNING id) SELECT 1 FROM d)', 'sql-shape'],
     ['', 'sql-shape'],
   ])('refuses %j (%s)', (text, check) => {
     expect(checkFragment('predicate', text)?.check).toBe(check);

@@ -1,3 +1,4 @@
+import { DEFAULT_GUARD } from '../../../src/rules/types.js';
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../../../src/catalog/types.js';
 import type { Cascade, PlannedPhase, PlannedRule } from '../../../src/plan/types.js';
@@ -63,6 +64,8 @@ function rule(overrides: Partial<Rule> & Pick<Rule, 'id' | 'clock'>): Rule {
     schedule: undefined,
     timezone: 'UTC',
     cascade: [],
+    partitions: 'auto',
+    guard: DEFAULT_GUARD,
     phases: [],
     batch: { targetMs: 250, maxRows: 50_000 },
     ...overrides,
@@ -169,13 +172,13 @@ WHERE ("device_logs"."id") IN (SELECT "device_logs"."id" FROM "public"."device_l
 JOIN users ON users.id = device_logs.user_id
 
 WHERE "device_logs"."id" = ANY($1::bigint[])
-AND (
+AND CASE WHEN "device_logs"."id" = ANY($1::bigint[]) THEN ((
 users.cancelled_at
 ) < $2::timestamptz
 AND (
 users.status = 'cancelled'
 )
-AND NOT ${held})`);
+AND NOT ${held}) ELSE false END)`);
     expect(statement.values).toEqual([['101', '102'], NOW_MINUS_30D]);
   });
 
@@ -283,7 +286,7 @@ device_logs.created_at
     const statements = [
       buildSelectBatchStatement(twoPhases, anonymize, undefined, ['9'], 10),
       buildConfirmBatchStatement(twoPhases, anonymize, [['1']], []),
-      buildUpdateStatement(twoPhases, anonymize, { keys: [['1']], nodeValues: new Map(), secrets: new Map(), markValue: new Date(0) }),
+      buildUpdateStatement(twoPhases, anonymize, { keys: [['1']], nodeValues: new Map(), markValue: new Date(0) }),
     ];
     for (const statement of statements) {
       expect(statement.text).toMatch(/\(\ndevice_logs\.created_at\n\) < \$\d+::timestamptz\nAND \(\ndevice_logs\.created_at\n\) >= \$\d+::timestamptz/);
@@ -323,7 +326,7 @@ AND ("device_logs"."ip" IS DISTINCT FROM (network(set_masklen(("device_logs"."ip
   });
 
   it('repeats the predicate in the UPDATE, so a row already anonymized by another run is not written again', () => {
-    const statement = buildUpdateStatement(scrubbing, scrub, { keys: [['7', '8']], nodeValues: new Map(), secrets: new Map(), markValue: new Date(0) });
+    const statement = buildUpdateStatement(scrubbing, scrub, { keys: [['7', '8']], nodeValues: new Map(), markValue: new Date(0) });
     expect(statement.text).toMatch(/^UPDATE "public"."device_logs"\nSET "ip" = \(network\(/);
     expect(statement.text).toContain('"imei" = NULL');
     expect(statement.text).toMatch(/"nickname" = \$\d+::text/);
@@ -345,11 +348,14 @@ AND ("device_logs"."ip" IS DISTINCT FROM (network(set_masklen(("device_logs"."ip
     expect(statement.text).not.toMatch(/IS DISTINCT FROM|IS NULL/);
   });
 
-  it('previews a changed column by its type and length, never selecting the original value itself', () => {
+  it('previews a changed column by its type and length, selecting no value before or after the strategy', () => {
     const statement = buildPreviewStatement(scrubbing, scrub, 3);
     expect(statement.text).toContain('pg_typeof("device_logs"."imei")::text AS type_1');
     expect(statement.text).toContain('length("device_logs"."imei"::text) AS length_1');
-    expect(statement.text).toContain('NULL::text AS source_1');
+    expect(statement.text).not.toMatch(/AS (after|source)_\d/);
+    const withValues = buildPreviewStatement(scrubbing, scrub, 3, true);
+    expect(withValues.text).toContain('NULL::text AS source_1');
+    expect(withValues.text).toContain('AS after_0');
     // The original appears only inside pg_typeof, length and the strategy's own expression.
     const bare = statement.text.split('\n').filter((line) => /^\s*(SELECT )?"device_logs"\."\w+"(::text)? AS /.test(line));
     expect(bare).toEqual([]);
@@ -414,7 +420,7 @@ describe('a composite key', () => {
   it('joins values made in Node to their rows on every key column', () => {
     const faking = window(events, '30d', 'anonymize', NOW_MINUS_30D, undefined, { note: { kind: 'fake', module: 'lorem', method: 'word' } }, undefined);
     const anonymizing = planned(rule({ id: 'events-notes', table: { schema: undefined, name: 'events' }, clock: 'events.created_at' }), events, [faking]);
-    const statement = buildUpdateStatement(anonymizing, faking, { keys: [[1, 2], ['10', '20']], nodeValues: new Map([['note', ['a', 'b']]]), secrets: new Map(), markValue: new Date(0) });
+    const statement = buildUpdateStatement(anonymizing, faking, { keys: [[1, 2], ['10', '20']], nodeValues: new Map([['note', ['a', 'b']]]), markValue: new Date(0) });
     expect(statement.text).toContain('SET "note" = lethe_values.v0::text\nFROM unnest($1::integer[], $2::bigint[], $3::text[]) AS lethe_values(k0, k1, v0)\n');
     expect(statement.text).toContain('WHERE "events"."tenant_id" = lethe_values.k0 AND "events"."id" = lethe_values.k1\nAND ');
     expect(statement.values.slice(0, 3)).toEqual([[1, 2], ['10', '20'], ['a', 'b']]);
@@ -443,7 +449,7 @@ describe('rule fragments that end in a -- comment', () => {
       buildSelectBatchStatement(plannedRule, scrub, ['1'], ['9'], 10),
       buildConfirmBatchStatement(plannedRule, remove, [['1']], []),
       buildDeleteStatement(plannedRule, remove, [['1']]),
-      buildUpdateStatement(plannedRule, scrub, { keys: [['1']], nodeValues: new Map(), secrets: new Map(), markValue: new Date(0) }),
+      buildUpdateStatement(plannedRule, scrub, { keys: [['1']], nodeValues: new Map(), markValue: new Date(0) }),
       buildPreviewStatement(plannedRule, scrub, 3),
     ].map((statement) => statement.text);
   };
