@@ -33,7 +33,7 @@ export function checkDeletePaths(rule: Rule, table: TableInfo, catalog: Catalog,
 /** A row that another row of the same table points at cannot go first unless the key says what happens to the other. */
 function checkSelfReference(rule: Rule, table: TableInfo, report: Report): void {
   // Listing the table in its own cascade is the rule saying how its descendants go.
-  if (rule.cascade.some((name) => name.name === table.name)) return;
+  if (rule.cascade.some((node) => node.table.name === table.name)) return;
   for (const fk of table.referencedBy) {
     if (fk.table !== table.qualified || fk.onDelete === 'c' || fk.onDelete === 'n' || fk.onDelete === 'd') continue;
     report(
@@ -61,18 +61,13 @@ function unindexedMessage(parent: TableInfo, child: TableInfo, fk: ForeignKeyInf
 }
 
 /** Partitions referencing `parent` by one foreign key each: a partition without it keeps rows that point at deleted ones. */
-function checkPartitionsMissingKey(parent: TableInfo, byQualified: Map<string, TableInfo>, report: Report): void {
-  const referencing = new Map<string, { siblings: string[]; having: Set<string> }>();
+function checkPartitionsMissingKey(parent: TableInfo, _byQualified: Map<string, TableInfo>, report: Report): void {
+  // A key declared on partitions is read as the partitioned table's, with the partitions that have it.
   for (const fk of parent.referencedBy) {
-    const partition = byQualified.get(fk.table)?.partition;
-    if (!partition) continue;
-    const entry = referencing.get(partition.parent) ?? { siblings: partition.siblings, having: new Set<string>() };
-    entry.having.add(fk.table);
-    referencing.set(partition.parent, entry);
-  }
-  for (const [partitioned, { siblings, having }] of referencing) {
-    for (const sibling of siblings.filter((name) => !having.has(name))) {
-      report('warning', 'partition-missing-foreign-key', ['table'], `partition ${sibling} of ${partitioned} has no foreign key to ${parent.qualified}, while ${[...having].join(', ')} do: deleting ${parent.qualified} rows leaves its rows pointing at nothing, and no cascade reaches them. Add the foreign key to ${sibling}`);
+    if (!fk.partitions) continue;
+    const having = new Set(fk.partitions.declaredOn);
+    for (const sibling of fk.partitions.all.filter((name) => !having.has(name))) {
+      report('warning', 'partition-missing-foreign-key', ['table'], `partition ${sibling} of ${fk.table} has no foreign key to ${parent.qualified}, while ${[...having].join(', ')} do: deleting ${parent.qualified} rows leaves its rows pointing at nothing, and no cascade reaches them. Add the foreign key to ${sibling}`);
     }
   }
 }

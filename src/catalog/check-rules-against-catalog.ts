@@ -1,9 +1,10 @@
 import { readBareColumn } from '../rules/parse-fragment.js';
-import type { Rule, RuleProblem, RuleSet, Severity } from '../rules/types.js';
+import type { CascadeNode, Rule, RuleProblem, RuleSet, Severity, TableName } from '../rules/types.js';
+import { orderCascadeTables } from '../sql/build-cascade-predicates.js';
 import { checkStrategyColumn } from '../strategies/index.js';
 import { quoteIdent } from '../sql/quote.js';
 import { tableKey } from './read-catalog.js';
-import { chooseWalk } from '../plan/build-plan.js';
+import { chooseWalk, resolveCascades } from '../plan/build-plan.js';
 import type { Catalog, TableInfo } from './types.js';
 import { writeIdentifier, writeTableName } from '../rules/identifiers.js';
 import { checkDeletePaths } from './check-delete-paths.js';
@@ -82,32 +83,69 @@ function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column
   }
 }
 
-/** Deleting a row must not fail on, or silently orphan, rows that reference it. */
+/**
+ * Deleting a row must not fail on, or silently orphan, rows that reference it: every table
+ * of the tree (the rule's, and each one listed at any depth) has each RESTRICT / NO ACTION
+ * child listed under it, and each table reached by ON DELETE CASCADE has none unlisted.
+ */
 function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: Report): void {
   const deletes = rule.phases.some((phase) => phase.action === 'delete');
-  const listed = rule.cascade.map((name, index) => ({ index, name, info: catalog.tables.get(tableKey(name)) }));
-  for (const entry of listed) {
-    if (!entry.info) report('error', 'unknown-table', ['cascade', entry.index], `table '${tableKey(entry.name)}' does not exist${didYouMeanTable(catalog, tableKey(entry.name))}`);
-    else if (!table.referencedBy.some((fk) => fk.table === entry.info!.qualified)) {
-      report('error', 'cascade-not-child', ['cascade', entry.index], `${entry.info.qualified} has no foreign key to ${table.qualified}`);
-    }
-  }
-  if (!deletes) return;
-  const listedNames = new Set(listed.map((entry) => entry.info?.qualified));
-  for (const fk of table.referencedBy) {
-    if ((fk.onDelete === 'a' || fk.onDelete === 'r') && !listedNames.has(fk.table) && fk.table !== table.qualified) {
-      report('error', 'missing-cascade', ['table'], `${fk.table}.${fk.columns.join(',')} references ${table.qualified} without ON DELETE CASCADE or SET NULL; list ${writtenTable(fk.table, catalog)} in 'cascade' or change the foreign key`);
-    }
-  }
-  // Every table a delete reaches (listed children, then ON DELETE CASCADE at any depth)
-  // must not be referenced without a cascade, or the delete fails half-way through a batch.
   const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
-  const reached = [...listed.filter((entry) => entry.info).map((entry) => ({ info: entry.info!, path: ['cascade', entry.index] as (string | number)[] }))];
-  for (const fk of table.referencedBy) {
-    const child = byQualified.get(fk.table);
-    if (fk.onDelete === 'c' && child && child.qualified !== table.qualified) reached.push({ info: child, path: ['table'] });
+  const deleted: { info: TableInfo; path: (string | number)[]; listed: Set<string> }[] = [];
+  let treeOk = true;
+  // A table listed under itself is walked at every depth: its own key needs nothing more.
+  const visit = (parent: TableInfo, nodes: CascadeNode[], path: (string | number)[], ancestors: string[], selfWalked = false) => {
+    const listed = new Set<string>(selfWalked ? [parent.qualified] : []);
+    for (const node of nodes) {
+      const info = catalog.tables.get(tableKey(node.table));
+      if (!info) {
+        report('error', 'unknown-table', node.path, `table '${tableKey(node.table)}' does not exist${didYouMeanTable(catalog, tableKey(node.table))}`);
+        treeOk = false;
+        continue;
+      }
+      listed.add(info.qualified);
+      if (!parent.referencedBy.some((fk) => fk.table === info.qualified)) {
+        report('error', 'cascade-not-child', node.path, `${info.qualified} has no foreign key to ${parent.qualified}${placementHint(info, catalog, rule)}`);
+        treeOk = false;
+        continue;
+      }
+      if (info.qualified !== parent.qualified && ancestors.includes(info.qualified)) {
+        report('error', 'cascade-cycle', node.path, `${info.qualified} is already above this place in the tree: a cascade cannot go round in a circle`);
+        treeOk = false;
+        continue;
+      }
+      visit(info, node.children, node.path, [...ancestors, info.qualified], info.qualified === parent.qualified);
+    }
+    deleted.push({ info: parent, path, listed });
+  };
+  visit(table, rule.cascade, ['table'], [table.qualified]);
+  if (!deletes) return;
+  for (const { info, path, listed } of deleted) {
+    const isRule = info.qualified === table.qualified && path[0] === 'table';
+    for (const fk of info.referencedBy) {
+      if (fk.onDelete !== 'a' && fk.onDelete !== 'r') continue;
+      if (listed.has(fk.table) || (isRule && fk.table === table.qualified)) continue;
+      const child = writtenTable(fk.table, catalog);
+      report(
+        'error',
+        'missing-cascade',
+        path,
+        isRule
+          ? `${fk.table}.${fk.columns.join(',')} references ${table.qualified} without ON DELETE CASCADE or SET NULL; list ${child} in 'cascade' or change the foreign key`
+          : `${fk.table}.${fk.columns.join(',')} references ${info.qualified} without ON DELETE CASCADE or SET NULL; list it under ${writtenTable(info.qualified, catalog)}: cascade: [{ ${writtenTable(info.qualified, catalog)}: [${child}] }], or change the foreign key`,
+      );
+    }
   }
-  const seen = new Set([table.qualified]);
+  // Tables emptied by ON DELETE CASCADE, at any depth below any table of the tree, must not
+  // be referenced without a cascade either, or the delete fails half-way through a batch.
+  const seen = new Set(deleted.map((entry) => entry.info.qualified));
+  const reached: { info: TableInfo; path: (string | number)[] }[] = [];
+  for (const { info, path, listed } of deleted) {
+    for (const fk of info.referencedBy) {
+      const child = byQualified.get(fk.table);
+      if (fk.onDelete === 'c' && child && !listed.has(fk.table) && !seen.has(child.qualified)) reached.push({ info: child, path });
+    }
+  }
   while (reached.length > 0) {
     const { info, path } = reached.shift()!;
     if (seen.has(info.qualified)) continue;
@@ -121,6 +159,24 @@ function checkCascades(rule: Rule, table: TableInfo, catalog: Catalog, report: R
       }
     }
   }
+  if (treeOk && !orderCascadeTables(resolveCascades(rule, table, catalog, { subjects: undefined, kinds: {} }), 'rule')) {
+    report('error', 'cascade-cycle', ['cascade'], 'two tables of the tree hang from each other: no order deletes the leaves first');
+  }
+}
+
+/** Where a table that is no child of its parent could go: under a table of the tree it does reference. */
+function placementHint(info: TableInfo, catalog: Catalog, rule: Rule): string {
+  const ruleTable = catalog.tables.get(tableKey(rule.table))?.qualified;
+  const parents = [...catalog.tables.values()].filter((candidate) => candidate.referencedBy.some((fk) => fk.table === info.qualified));
+  const inTree = parents.filter((candidate) => candidate.qualified === ruleTable || treeTables(rule.cascade).some((name) => catalog.tables.get(tableKey(name))?.qualified === candidate.qualified));
+  const parent = inTree[0] ?? parents[0];
+  if (!parent) return '';
+  if (parent.qualified === ruleTable) return `; it references the rule's table: list it directly in 'cascade'`;
+  return `; it references ${parent.qualified}: write it under that table, e.g. cascade: [{ ${writtenTable(parent.qualified, catalog)}: [${writtenTable(info.qualified, catalog)}] }]`;
+}
+
+function treeTables(nodes: CascadeNode[]): TableName[] {
+  return nodes.flatMap((node) => [node.table, ...treeTables(node.children)]);
 }
 
 /** Without an index on the clock every batch scans the table: warn with the index to add. */

@@ -1,10 +1,12 @@
 import { buildPlan } from '../plan/build-plan.js';
 import type { PlannedRule } from '../plan/types.js';
-import type { Rule, RuleProblem, RuleSet } from '../rules/types.js';
+import { holdsQueryFor, type CascadeNode, type HoldSettings, type Rule, type RuleProblem, type RuleSet } from '../rules/types.js';
 import { fromClause, heldSql } from '../sql/build-predicates.js';
+import { orderCascadeTables } from '../sql/build-cascade-predicates.js';
 import {
   buildCascadeCountStatement,
-  buildCascadeDeleteStatement,
+  buildCascadeDeleteStatements,
+  buildCascadeLockStatement,
   buildCountStatement,
   buildDeleteStatement,
   buildSelectBatchStatement,
@@ -45,8 +47,8 @@ export async function probeRules(
     };
     const table = catalog.tables.get(tableKey(rule.table));
     if (!table) continue;
-    const holdsSubjects = rule.subject ? ruleSet.holds.subjects : undefined;
-    const fragmentsOk = await probeFragments(client, { rule, table, holdsSubjects }, report, (type) => (catalog.clockTypes ??= new Map()).set(rule.id, type));
+    const holdsSubjects = rule.subject ? holdsQueryFor(ruleSet.holds, rule.subjectKind) : undefined;
+    const fragmentsOk = (await probeFragments(client, { rule, table, holdsSubjects }, report, (type) => (catalog.clockTypes ??= new Map()).set(rule.id, type))) && (await probeCascadeSubjects(client, rule, catalog, ruleSet.holds, report));
     if (!fragmentsOk || broken.has(rule)) continue;
     const planned = buildPlan({ ...ruleSet, rules: [rule] }, catalog, now).rules[0]!;
     await explainEngineStatements(client, planned, report);
@@ -94,6 +96,28 @@ async function probeFragments(
   return ok;
 }
 
+/** A subject written on a table of a cascade tree must be an expression over that table, with a holds query of its kind. */
+async function probeCascadeSubjects(client: SqlClient, rule: Rule, catalog: Catalog, holds: HoldSettings, report: Report): Promise<boolean> {
+  let ok = true;
+  const visit = async (nodes: CascadeNode[]): Promise<void> => {
+    for (const node of nodes) {
+      const table = catalog.tables.get(tableKey(node.table));
+      const query = holdsQueryFor(holds, node.subjectKind);
+      if (table && node.subject) {
+        const held = query ? ` = ANY(ARRAY${fragment(query, 'query')})` : '';
+        const result = await trySavepoint(client, () => client.query(`EXPLAIN SELECT ${fragment(node.subject!, 'value')}${held} FROM ${table.qualified}`));
+        if (!result.ok) {
+          ok = false;
+          report([...node.path, 'subject'], 'sql-error', `${serverMessage(result.error)}${held ? ' (with the holds query of its kind)' : ''}`);
+        }
+      }
+      await visit(node.children);
+    }
+  };
+  await visit(rule.cascade);
+  return ok;
+}
+
 async function explainEngineStatements(client: SqlClient, planned: PlannedRule, report: Report): Promise<void> {
   const sampleKeys = planned.key.map(() => [] as unknown[]);
   // NULL casts to any key type ('0' would not to a uuid or a timestamp); EXPLAIN only needs the types.
@@ -112,8 +136,11 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
     } else if (window.phase.action === 'delete') {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
       statements.push({ name: 'delete', statement: buildDeleteStatement(planned, window, sampleKeys) });
-      for (const cascade of planned.cascades) {
-        if (cascade.by === 'rule' && !cascade.parent) statements.push({ name: `cascade delete ${cascade.table.qualified}`, statement: buildCascadeDeleteStatement(cascade, cascade.foreignKey.columns.map(() => [])) });
+      const batch = { values: new Map([...planned.table.columns.keys()].map((column) => [column, [] as string[]])), keys: sampleKeys };
+      for (const table of orderCascadeTables(planned.cascades, 'rule') ?? []) {
+        const name = table.cascades[0]!.table.qualified;
+        statements.push({ name: `cascade lock ${name}`, statement: buildCascadeLockStatement(planned, table, batch) });
+        for (const statement of buildCascadeDeleteStatements(planned, table, batch)) statements.push({ name: `cascade delete ${name}`, statement });
       }
     } else {
       statements.push({ name: 'batch select', statement: buildSelectBatchStatement(planned, window, sampleHighWater, sampleHighWater, 1) });
@@ -123,7 +150,11 @@ async function explainEngineStatements(client: SqlClient, planned: PlannedRule, 
       statements.push({ name: 'update', statement: buildUpdateStatement(planned, window, { keys: sampleKeys, nodeValues, markValue: new Date(0) }) });
     }
     if (window.phase.action === 'delete') {
-      for (const cascade of planned.cascades) statements.push({ name: `cascade count ${cascade.table.qualified}`, statement: buildCascadeCountStatement(planned, window, cascade) });
+      for (const by of ['rule', 'database'] as const) {
+        for (const table of orderCascadeTables(planned.cascades, by) ?? []) {
+          statements.push({ name: `cascade count ${table.cascades[0]!.table.qualified}`, statement: buildCascadeCountStatement(planned, window, table) });
+        }
+      }
     }
     for (const { name, statement } of statements) {
       const result = await trySavepoint(client, () => client.query({ text: `EXPLAIN ${statement.text}`, values: statement.values }));

@@ -83,7 +83,8 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
   const columns = await readColumns(client, row.oid);
   const primaryKey = await readPrimaryKey(client, row.oid);
   const indexes = await readIndexes(client, row.oid);
-  const referencedBy = await readReferencingKeys(client, row.oid);
+  const referencedBy = await readForeignKeys(client, row.oid, 'referencing');
+  const references = await readForeignKeys(client, row.oid, 'outgoing');
   const { foreignKeys, checks, triggers, partition } = await readTableSafetyFacts(client, row.oid);
   return {
     schema: row.schema,
@@ -94,6 +95,7 @@ async function readTable(client: SqlClient, table: TableName): Promise<TableInfo
     primaryKey,
     indexes,
     referencedBy,
+    references,
     estimatedRows: Math.max(0, row.reltuples),
     foreignKeys,
     checks,
@@ -139,10 +141,20 @@ async function readIndexes(client: SqlClient, oid: number): Promise<IndexInfo[]>
   return result.rows.map((index) => ({ name: index.name, columns: index.hasexpr ? [] : index.columns, unique: index.unique, partial: index.partial, definition: index.definition }));
 }
 
-async function readReferencingKeys(client: SqlClient, oid: number): Promise<ForeignKeyInfo[]> {
-  const result = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string }>(
+/**
+ * Foreign keys that point at the table (or, `outgoing`, that the table declares), with a key
+ * declared on the partitions of a partitioned table named by that table's root: the same key
+ * on every partition becomes one, so a rule never depends on partition names.
+ */
+async function readForeignKeys(client: SqlClient, oid: number, direction: 'referencing' | 'outgoing'): Promise<ForeignKeyInfo[]> {
+  const side = direction === 'referencing' ? 'con.confrelid' : 'coalesce(pg_partition_root(con.conrelid), con.conrelid)';
+  const result = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string; declaredon: string | null; partitions: string[] | null }>(
     `select con.conname as name,
             n.nspname as schema, c.relname as tablename,
+            case when con.conrelid <> c.oid then '"' || replace(dn.nspname, '"', '""') || '"."' || replace(dc.relname, '"', '""') || '"' end as declaredon,
+            case when con.conrelid <> c.oid then array(select '"' || replace(sn.nspname, '"', '""') || '"."' || replace(sc.relname, '"', '""') || '"'
+                    from pg_partition_tree(c.oid) t join pg_class sc on sc.oid = t.relid join pg_namespace sn on sn.oid = sc.relnamespace
+                   where t.isleaf order by 1)::text[] end as partitions,
             array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
                    join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord)::text[] as columns,
             rn.nspname as refschema, rc.relname as refname,
@@ -150,19 +162,36 @@ async function readReferencingKeys(client: SqlClient, oid: number): Promise<Fore
                    join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.ord)::text[] as refcolumns,
             con.confdeltype as ondelete
        from pg_constraint con
-       join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-       join pg_class rc on rc.oid = con.confrelid join pg_namespace rn on rn.oid = rc.relnamespace
-      where con.confrelid = $1 and con.contype = 'f' and con.conparentid = 0`,
+       join pg_class c on c.oid = coalesce(pg_partition_root(con.conrelid), con.conrelid) join pg_namespace n on n.oid = c.relnamespace
+       join pg_class dc on dc.oid = con.conrelid join pg_namespace dn on dn.oid = dc.relnamespace
+       join pg_class rc on rc.oid = coalesce(pg_partition_root(con.confrelid), con.confrelid) join pg_namespace rn on rn.oid = rc.relnamespace
+      where ${side} = $1::oid and con.contype = 'f' and con.conparentid = 0
+      order by con.oid`,
     [oid],
   );
-  return result.rows.map((fk) => ({
-    name: fk.name,
-    table: `${quoteIdent(fk.schema)}.${quoteIdent(fk.tablename)}`,
-    columns: fk.columns,
-    referencedTable: `${quoteIdent(fk.refschema)}.${quoteIdent(fk.refname)}`,
-    referencedColumns: fk.refcolumns,
-    onDelete: fk.ondelete as ForeignKeyInfo['onDelete'],
-  }));
+  const merged = new Map<string, ForeignKeyInfo>();
+  for (const fk of result.rows) {
+    const info: ForeignKeyInfo = {
+      name: fk.name,
+      table: `${quoteIdent(fk.schema)}.${quoteIdent(fk.tablename)}`,
+      columns: fk.columns,
+      referencedTable: `${quoteIdent(fk.refschema)}.${quoteIdent(fk.refname)}`,
+      referencedColumns: fk.refcolumns,
+      onDelete: fk.ondelete as ForeignKeyInfo['onDelete'],
+      ...(fk.declaredon && fk.partitions ? { partitions: { declaredOn: [fk.declaredon], all: fk.partitions } } : {}),
+    };
+    const key = JSON.stringify([info.table, info.columns, info.referencedTable, info.referencedColumns]);
+    const seen = merged.get(key);
+    const declaredOn = [...(seen?.partitions?.declaredOn ?? []), ...(info.partitions?.declaredOn ?? [])];
+    merged.set(key, seen ? { ...seen, onDelete: strictestOnDelete(seen.onDelete, info.onDelete), ...(seen.partitions ? { partitions: { ...seen.partitions, declaredOn } } : {}) } : info);
+  }
+  return [...merged.values()];
+}
+
+/** Partitions may disagree: a delete must be safe for the strictest. */
+function strictestOnDelete(a: ForeignKeyInfo['onDelete'], b: ForeignKeyInfo['onDelete']): ForeignKeyInfo['onDelete'] {
+  const order: ForeignKeyInfo['onDelete'][] = ['r', 'a', 'd', 'n', 'c'];
+  return order.indexOf(a) <= order.indexOf(b) ? a : b;
 }
 
 /** `"schema"."name"` (as quoteIdent writes it) back into its parts. */

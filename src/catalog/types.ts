@@ -13,12 +13,14 @@ export interface ColumnInfo {
 
 export interface ForeignKeyInfo {
   name: string;
-  /** The referencing table, qualified. */
+  /** The referencing table, qualified; a partition's key is named by its partitioned root. */
   table: string;
   columns: string[];
   /** The referenced table, qualified. */
   referencedTable: string;
   referencedColumns: string[];
+  /** Declared on partitions of `table` rather than on it: which partitions have it, of all its leaf partitions. */
+  partitions?: { declaredOn: string[]; all: string[] };
   /** a: no action, r: restrict, c: cascade, n: set null, d: set default */
   onDelete: 'a' | 'r' | 'c' | 'n' | 'd';
 }
@@ -43,6 +45,8 @@ export interface TableInfo {
   indexes: IndexInfo[];
   /** Foreign keys of other tables that point at this one. */
   referencedBy: ForeignKeyInfo[];
+  /** Foreign keys this table (or any of its partitions) declares. */
+  references: ForeignKeyInfo[];
   estimatedRows: number;
   /** This table's own foreign keys (inherited ones of a partition included). */
   foreignKeys?: ForeignKeyInfo[];

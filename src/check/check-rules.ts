@@ -5,7 +5,7 @@ import { checkRuleOrder } from './check-rule-order.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import type { Catalog } from '../catalog/types.js';
 import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
-import type { RuleProblem, RuleSet } from '../rules/types.js';
+import type { CascadeNode, RuleProblem, RuleSet, TableName } from '../rules/types.js';
 import { readFragmentReferences } from '../rules/parse-fragment.js';
 
 export interface CheckResult {
@@ -15,7 +15,8 @@ export interface CheckResult {
 
 /** Every table a rule set names: targets, cascades and joined tables (their children are added by readCatalog). */
 export function tablesOf(ruleSet: RuleSet) {
-  return ruleSet.rules.flatMap((rule) => [rule.table, ...rule.cascade, ...joinedTables(rule)]);
+  const walk = (nodes: CascadeNode[]): TableName[] => nodes.flatMap((node) => [node.table, ...walk(node.children)]);
+  return ruleSet.rules.flatMap((rule) => [rule.table, ...walk(rule.cascade), ...joinedTables(rule)]);
 }
 
 /** Joined tables, read so the fan-out check can see their unique keys. */

@@ -57,14 +57,22 @@ export function describeError(error: unknown, context: ErrorContext = {}): strin
   return `${parts.join(' ')} [SQLSTATE ${state}]`;
 }
 
+/** A text the server attached to the error (DETAIL, HINT, CONTEXT), redacted like its message. */
+export function describeServerText(error: unknown, text: string): string {
+  const state = sqlstateOf(error);
+  if (state?.startsWith('42')) return text;
+  const fields = (error ?? {}) as ServerErrorFields;
+  const names = [fields.schema, fields.table, fields.column, fields.dataType, fields.constraint].filter((name): name is string => Boolean(name));
+  return redactServerText(text, names);
+}
+
 /** The server's DETAIL, WHERE and HINT for --verbose, redacted the same way. */
 export function describeServerDetails(error: unknown): string[] {
   if (!sqlstateOf(error)) return [];
   const fields = error as ServerErrorFields;
-  const names = [fields.schema, fields.table, fields.column, fields.dataType, fields.constraint].filter((name): name is string => Boolean(name));
   const lines: string[] = [];
-  if (fields.detail) lines.push(`detail: ${redactServerText(fields.detail, names)}`);
-  if (fields.hint) lines.push(`server hint: ${redactServerText(fields.hint, names)}`);
-  if (fields.where) lines.push(`where: ${redactServerText(fields.where, names)}`);
+  if (fields.detail) lines.push(`detail: ${describeServerText(error, fields.detail)}`);
+  if (fields.hint) lines.push(`server hint: ${describeServerText(error, fields.hint)}`);
+  if (fields.where) lines.push(`where: ${describeServerText(error, fields.where)}`);
   return lines;
 }

@@ -1,7 +1,11 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
+import { LetheError } from '../errors.js';
+import { orderCascadeTables, type CascadeTable } from '../sql/build-cascade-predicates.js';
 import {
-  buildCascadeDeleteStatement,
+  buildCascadeDeleteStatements,
+  buildCascadeLockStatement,
   buildConfirmBatchStatement,
+  type BatchRows,
   buildDeleteStatement,
   buildSelectBatchStatement,
   buildUpdateStatement,
@@ -88,32 +92,67 @@ function columnsOf(rows: string[][], count: number): string[][] {
   return Array.from({ length: count }, (_, index) => rows.map((row) => row[index]!));
 }
 
+/** How often a batch whose rows changed under it (a hold placed mid-batch) is rolled back and tried again. */
+const TREE_ATTEMPTS = 5;
+
 async function applyDelete(connection: Connection, input: BatchInput, rows: string[][]): Promise<Record<string, number>> {
   const { planned, window } = input;
-  const keyCount = planned.key.length;
-  let keys = columnsOf(rows, keyCount);
-  const affected: Record<string, number> = {};
-  const ruleCascades = planned.cascades.filter((cascade) => cascade.by === 'rule' && !cascade.parent);
-  if (ruleCascades.length > 0) {
-    // Confirm the parents first, so no child goes unless its parent goes too.
-    const extras = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));
-    const confirmed = await connection.query(buildConfirmBatchStatement(planned, window, keys, extras));
-    const confirmedRows = confirmed.rows as unknown as string[][];
-    keys = columnsOf(confirmedRows, keyCount);
-    const positionOf = (column: string) => {
-      const keyIndex = planned.key.findIndex((key) => key.name === column);
-      return keyIndex >= 0 ? keyIndex : keyCount + extras.indexOf(column);
-    };
-    for (const cascade of ruleCascades) {
-      const values = cascade.foreignKey.referencedColumns.map((column) => confirmedRows.map((row) => row[positionOf(column)]!));
-      const result = await connection.query(buildCascadeDeleteStatement(cascade, values));
-      const name = cascade.table.qualified.replace(/"/g, '');
-      affected[name] = (affected[name] ?? 0) + (result.rowCount ?? 0);
-    }
+  const keys = columnsOf(rows, planned.key.length);
+  const tables = orderCascadeTables(planned.cascades, 'rule');
+  if (!tables || tables.length === 0) {
+    const result = await connection.query(buildDeleteStatement(planned, window, keys));
+    return { [nameOf(planned.table.qualified)]: result.rowCount ?? 0 };
   }
-  const result = await connection.query(buildDeleteStatement(planned, window, keys));
-  affected[planned.table.qualified.replace(/"/g, '')] = result.rowCount ?? 0;
+  for (let attempt = 1; attempt <= TREE_ATTEMPTS; attempt++) {
+    await connection.query('SAVEPOINT lethe_tree');
+    const affected = await deleteTree(connection, input, keys, tables);
+    if (affected) {
+      await connection.query('RELEASE SAVEPOINT lethe_tree');
+      return affected;
+    }
+    await connection.query('ROLLBACK TO SAVEPOINT lethe_tree');
+  }
+  throw new LetheError('SQL_FAILED', `rule '${planned.rule.id}': the rows of a batch kept changing while it ran (${TREE_ATTEMPTS} attempts)`, {
+    hint: 'another session keeps placing holds or changing the cascaded rows; run again later',
+  });
+}
+
+/**
+ * Confirms and locks the parents, locks what they take along (parents first), then
+ * deletes leaves first, each table unless a row became held. Undefined when fewer rows
+ * go than were locked: a hold arrived mid-batch, and the caller rolls back and retries
+ * (the parent is then no longer confirmed). A parent's descendants go only with it.
+ */
+async function deleteTree(connection: Connection, input: BatchInput, keys: string[][], tables: CascadeTable[]): Promise<Record<string, number> | undefined> {
+  const { planned, window } = input;
+  const keyCount = planned.key.length;
+  const extras = cascadeParentColumns(planned).filter((column) => !planned.key.some((key) => key.name === column));
+  const confirmed = (await connection.query(buildConfirmBatchStatement(planned, window, keys, extras))).rows as unknown as string[][];
+  const affected: Record<string, number> = {};
+  if (confirmed.length === 0) return { [nameOf(planned.table.qualified)]: 0 };
+  const columns = [...planned.key.map((key) => key.name), ...extras];
+  const batch: BatchRows = { values: new Map(columns.map((column, index) => [column, confirmed.map((row) => row[index]!)])), keys: columnsOf(confirmed, keyCount) };
+  const locked = new Map<CascadeTable, number>();
+  for (const table of [...tables].reverse()) {
+    const result = await connection.query<{ rows: number }>(buildCascadeLockStatement(planned, table, batch));
+    locked.set(table, Number(result.rows[0]!.rows));
+  }
+  for (const table of tables) {
+    let deleted = 0;
+    for (const statement of buildCascadeDeleteStatements(planned, table, batch)) deleted += (await connection.query(statement)).rowCount ?? 0;
+    if (deleted !== locked.get(table)) return undefined;
+    const name = nameOf(table.cascades[0]!.table.qualified);
+    affected[name] = (affected[name] ?? 0) + deleted;
+  }
+  const result = await connection.query(buildDeleteStatement(planned, window, batch.keys));
+  if ((result.rowCount ?? 0) !== confirmed.length) return undefined;
+  const own = nameOf(planned.table.qualified);
+  affected[own] = (affected[own] ?? 0) + (result.rowCount ?? 0);
   return affected;
+}
+
+function nameOf(qualified: string): string {
+  return qualified.replace(/"/g, '');
 }
 
 async function applyUpdate(connection: Connection, input: BatchInput, keys: string[][]): Promise<Record<string, number>> {

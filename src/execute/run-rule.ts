@@ -1,5 +1,6 @@
 import { isLetheError, LetheError } from '../errors.js';
 import { describeError } from '../db/describe-error.js';
+import { withCause } from '../report/failure-cause.js';
 import { replanAt } from '../plan/build-plan.js';
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport, RuleReport } from '../report/types.js';
@@ -112,7 +113,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
       await finishRuleRun(current, options.stateSchema, { runId: options.runId, ruleId: base.id, status, stopReason: message, rowsAffected, phases }).catch(() => undefined);
       await unlockRule(current, base.id).catch(() => undefined);
       options.logger.error('rule failed', { rule: base.id, code, error: message, rowsAffected });
-      return { ...base, status, phases: committed ? phases : [], error: { code, message } };
+      return { ...base, status, phases: committed ? phases : [], error: withCause({ code, message }, error) };
     }
   } finally {
     // After a reconnect the walk holds a newer connection than the one opened here.

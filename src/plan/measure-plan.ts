@@ -4,6 +4,8 @@ import { sqlstateOf, SQLSTATE } from '../db/sqlstate.js';
 import { describeError } from '../db/describe-error.js';
 import type { PartitionDropReport, PhaseReport, PreviewColumn, Report, RuleReport } from '../report/types.js';
 import { countPartitionRows, decidePartitions } from '../execute/decide-partitions.js';
+import { orderCascadeTables } from '../sql/build-cascade-predicates.js';
+import { heldReasonsSql } from '../sql/build-predicates.js';
 import { buildCascadeCountStatement, buildCountStatement } from '../sql/build-statements.js';
 import { buildPreviewStatement } from '../sql/build-preview-statement.js';
 import { createFittingFakeGenerator, hashInNode, maxCharacters } from '../strategies/index.js';
@@ -52,7 +54,7 @@ function finishedPhase(window: PlannedPhase): PhaseReport {
 }
 
 async function measurePhase(client: SqlClient, planned: PlannedRule, window: PlannedPhase, options: MeasureOptions): Promise<PhaseReport> {
-  const counted = await client.query<{ candidates: string; held: string; oldest: Date | null }>(buildCountStatement(planned, window));
+  const counted = await client.query<Record<string, string | Date | null>>(buildCountStatement(planned, window));
   const row = counted.rows[0]!;
   const candidates = Number(row.candidates);
   const report: PhaseReport = {
@@ -64,11 +66,17 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
     affected: 0,
     oldest: row.oldest ? new Date(row.oldest).toISOString() : null,
   };
+  const reasons = heldReasonsSql(planned, true);
+  if (report.held > 0 && reasons.length > 1) {
+    report.heldBy = reasons.map((reason, index) => ({ reason: reason.reason, ...(reason.table ? { table: reason.table } : {}), rows: Number(row[`held_${index}`]) }));
+  }
   if (window.phase.action === 'delete' && planned.cascades.length > 0) {
     report.cascades = [];
-    for (const cascade of planned.cascades) {
-      const result = candidates === 0 ? undefined : await client.query<{ rows: string }>(buildCascadeCountStatement(planned, window, cascade));
-      report.cascades.push({ table: cascade.table.qualified.replace(/"/g, ''), by: cascade.by, rows: Number(result?.rows[0]?.rows ?? 0) });
+    for (const by of ['rule', 'database'] as const) {
+      for (const table of orderCascadeTables(planned.cascades, by) ?? []) {
+        const result = candidates === 0 ? undefined : await client.query<{ rows: string }>(buildCascadeCountStatement(planned, window, table));
+        report.cascades.push({ table: table.cascades[0]!.table.qualified.replace(/"/g, ''), by, rows: Number(result?.rows[0]?.rows ?? 0) });
+      }
     }
   }
   if (window.walk === 'partitions' && candidates > 0) await describePartitionDrops(client, planned, window, report);

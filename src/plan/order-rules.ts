@@ -1,7 +1,7 @@
 import type { Catalog, TableInfo } from '../catalog/types.js';
 import { tableKey } from '../catalog/read-catalog.js';
 import { readFragmentReferences, type FragmentKind } from '../rules/parse-fragment.js';
-import type { Rule } from '../rules/types.js';
+import type { CascadeNode, Rule } from '../rules/types.js';
 import { isLetheError } from '../errors.js';
 import type { Plan, PlannedRule } from './types.js';
 
@@ -136,24 +136,35 @@ function resolveTable(reference: { schema: string | undefined; name: string }, c
   return first ? exact.filter((info) => info.schema === first).map((info) => info.qualified) : exact.map((info) => info.qualified);
 }
 
-/** Children a delete removes: listed cascades and ON DELETE CASCADE ones, at any depth. */
+/** Children a delete removes: the tables of its cascade trees and ON DELETE CASCADE ones, at any depth. */
 function deletedChildren(rule: Rule, table: TableInfo, catalog: Catalog): string[] {
-  const listed = new Set(rule.cascade.map((name) => catalog.tables.get(tableKey(name))?.qualified));
-  const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
-  const found = new Set<string>();
-  const visit = (parent: TableInfo, top: boolean) => {
-    for (const foreignKey of parent.referencedBy) {
-      const removed = foreignKey.onDelete === 'c' || (top && listed.has(foreignKey.table));
-      if (!removed || found.has(foreignKey.table) || foreignKey.table === table.qualified) continue;
-      found.add(foreignKey.table);
-      const child = byQualified.get(foreignKey.table);
-      if (child) visit(child, false);
+  const listed = new Set<string>();
+  const walk = (nodes: CascadeNode[]) => {
+    for (const node of nodes) {
+      const qualified = catalog.tables.get(tableKey(node.table))?.qualified;
+      if (qualified) listed.add(qualified);
+      walk(node.children);
     }
   };
-  visit(table, true);
+  walk(rule.cascade);
+  const byQualified = new Map([...catalog.tables.values()].map((info) => [info.qualified, info]));
+  const found = new Set<string>(listed);
+  const visited = new Set<string>([table.qualified]);
+  const queue: TableInfo[] = [table, ...[...listed].flatMap((qualified) => byQualified.get(qualified) ?? [])];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const foreignKey of parent.referencedBy) {
+      if (foreignKey.table === table.qualified || !(foreignKey.onDelete === 'c' || listed.has(foreignKey.table))) continue;
+      found.add(foreignKey.table);
+      const child = byQualified.get(foreignKey.table);
+      if (child && !visited.has(child.qualified)) {
+        visited.add(child.qualified);
+        queue.push(child);
+      }
+    }
+  }
   return [...found];
 }
-
 /** The plan's rules in run order, each with the rules it waits for. */
 export function orderPlan(plan: Plan, catalog: Catalog, holdsSubjects: string | undefined): Plan {
   const { order, dependencies, broken } = orderRules(plan.rules.map((planned) => planned.rule), catalog, holdsSubjects);

@@ -8,7 +8,18 @@ export interface KeyColumn {
   type: string;
 }
 
-/** A child table whose rows go first when a parent row is deleted. */
+/** Whose a row is, for holds: an SQL expression over the row's table and the holds query of its kind. */
+export interface PlannedSubject {
+  sql: string;
+  kind: string | undefined;
+  holdsQuery: string;
+}
+
+/**
+ * A table of a cascade tree: its rows that reference a deleted row go with it
+ * (first, when Lethe deletes them). A rule's tree is a flat list in pre-order,
+ * each entry pointing at the entry it hangs from.
+ */
 export interface Cascade {
   table: TableInfo;
   foreignKey: ForeignKeyInfo;
@@ -16,6 +27,10 @@ export interface Cascade {
   by: 'rule' | 'database';
   /** The cascaded table this one hangs from; undefined for direct children of the rule's table. */
   parent: Cascade | undefined;
+  /** A self-reference: every row that reaches the parent's rows through the key, at any depth. */
+  recursive: boolean;
+  /** Explicit or derived from a foreign key; none: its rows belong to the parent row's subject. */
+  subjects: PlannedSubject[];
 }
 
 export interface PlannedChange extends ColumnChange {

@@ -57,6 +57,10 @@ function renderRule(rule: RuleReport, isRun: boolean): string[] {
 
 function renderDetails(phase: PhaseReport): string[] {
   const lines: string[] = [];
+  if (phase.heldBy) {
+    const reasons = phase.heldBy.map((held) => `${formatCount(held.rows)} ${held.reason === 'subject' ? 'by subject' : held.reason === 'hold' ? "by the rule's hold" : `taking along held rows of ${held.table}`}`);
+    lines.push(`      ${phase.action} ${phase.after}: held ${formatCount(phase.held)}: ${reasons.join(', ')}`);
+  }
   for (const drop of phase.partitions ?? []) {
     lines.push(`      ${phase.action} ${phase.after}: drops partition ${drop.partition} whole (${drop.bound}): ${formatCount(drop.rows)} rows`);
   }

@@ -14,6 +14,10 @@ const phaseReport = z.object({
   cutoff: isoTime,
   candidates: count.meta({ description: 'rows the phase would touch now (holds excluded); in a run, affected + remaining' }),
   held: count.meta({ description: 'rows excluded only by holds' }),
+  heldBy: z
+    .array(z.object({ reason: z.enum(['subject', 'hold', 'cascade']), table: z.string().optional(), rows: count }))
+    .optional()
+    .meta({ description: 'why rows are held, per reason (a row may count under several): its subject, the rule\'s hold, or a held row of `table` that a delete would take along' }),
   affected: count.meta({ description: 'rows changed (0 in a plan)' }),
   oldest: isoTime.nullable().meta({ description: 'the oldest clock among candidates: how overdue the work is' }),
   cascades: z.array(z.object({ table: z.string(), by: z.enum(['rule', 'database']), rows: count })).optional(),

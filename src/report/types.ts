@@ -10,6 +10,14 @@ export interface CascadeReport {
   rows: number;
 }
 
+export interface HeldByReport {
+  /** `subject`: the row's subject is on hold; `hold`: the rule's `hold`; `cascade`: a row the delete would take along is held. */
+  reason: 'subject' | 'hold' | 'cascade';
+  /** For `cascade`: the table of that held row. */
+  table?: string;
+  rows: number;
+}
+
 export interface PartitionDropReport {
   partition: string;
   /** As the catalog prints it: FOR VALUES FROM (...) TO (...). */
@@ -42,6 +50,8 @@ export interface PhaseReport {
   cutoff: string;
   candidates: number;
   held: number;
+  /** Plan: why rows are held, when more than one reason can apply (a row may count under several). */
+  heldBy?: HeldByReport[];
   affected: number;
   oldest: string | null;
   cascades?: CascadeReport[];

@@ -4,7 +4,7 @@ import { dropMissingKeysExplainedByTypos, parseRuleFile } from './parse-rule-fil
 import { readRuleFiles, type FileAccess, nodeFileAccess, type RuleFileText } from './read-rule-files.js';
 import { runRuleChecks, type LocatedRule } from './rule-checks.js';
 import type { WrittenSettings } from './rule-schema.js';
-import type { RuleProblem, RuleSet } from './types.js';
+import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
 import type { PositionedDocument } from './yaml-positions.js';
 import { loadFaker } from '../strategies/fake-strategy.js';
 import { loadFragmentParser } from './parse-fragment.js';
@@ -59,6 +59,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
       settings: settings && {
         positioned: settings.positioned,
         holdsSubjects: settings.written.holds?.subjects,
+        holdKinds: settings.written.holds ?? {},
         timezone: settings.written.defaults?.timezone,
       },
       singleFileWithoutSettings: options.singleFile === true && !texts.some((text) => text.isSettings),
@@ -77,7 +78,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
       ? undefined
       : {
           rules: located.map(({ rule }) => rule),
-          holds: { subjects: settings?.written.holds?.subjects },
+          holds: normalizeHolds(settings?.written.holds),
           defaults,
           files: texts.map((text) => text.path),
           settingsFile: texts.find((text) => text.isSettings)?.path,

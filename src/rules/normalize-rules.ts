@@ -1,6 +1,6 @@
 import { parseBatchTarget, parseDuration } from './parse-duration.js';
-import type { WrittenRule, WrittenSettings, WrittenStrategy } from './rule-schema.js';
-import type { BatchSettings, ColumnChange, GuardSettings, Rule, Strategy } from './types.js';
+import type { WrittenCascadeNode, WrittenRule, WrittenSettings, WrittenStrategy } from './rule-schema.js';
+import type { BatchSettings, CascadeNode, ColumnChange, GuardSettings, Rule, Strategy } from './types.js';
 import { DEFAULT_BATCH, DEFAULT_GUARD } from './types.js';
 import { formatPath, locate, type PositionedDocument } from './yaml-positions.js';
 import { parseIdentifier, parseTableName } from './identifiers.js';
@@ -40,14 +40,14 @@ export function normalizeRule(
     },
     table: parseTableName(written.table),
     key: written.key === undefined ? undefined : (Array.isArray(written.key) ? written.key : [written.key]).map(parseIdentifier),
-    subject: written.subject,
+    ...normalizeSubject(written.subject),
     clock: written.clock,
     join: written.join,
     where: written.where,
     hold: written.hold,
     schedule: written.schedule,
     timezone: written.timezone ?? defaults.timezone,
-    cascade: (written.cascade ?? []).map(parseTableName),
+    cascade: (written.cascade ?? []).map((node, position) => normalizeCascadeNode(node, ['cascade', position])),
     after: written.after ?? [],
     partitions: written.partitions ?? 'auto',
     guard: mergeGuard(defaults.guard, written.guard),
@@ -59,6 +59,33 @@ export function normalizeRule(
       set: Object.entries(phase.set ?? {}).map(([column, strategy]): ColumnChange => ({ column: parseIdentifier(column), strategy: normalizeStrategy(strategy) })),
       mark: phase.mark === undefined ? undefined : parseIdentifier(phase.mark),
     })),
+  };
+}
+
+function normalizeSubject(written: WrittenRule['subject']): { subject: string | undefined; subjectKind: string | undefined } {
+  if (written === undefined || typeof written === 'string') return { subject: written, subjectKind: undefined };
+  return { subject: written.column, subjectKind: written.kind };
+}
+
+/** `payment`, `{ rental: [payment] }` and `{ table: rental, subject, cascade }` -> one node shape. */
+export function normalizeCascadeNode(written: WrittenCascadeNode, path: (string | number)[]): CascadeNode {
+  if (typeof written === 'string') return { table: parseTableName(written), subject: undefined, subjectKind: undefined, children: [], path };
+  if ('table' in written && typeof written.table === 'string') {
+    const full = written as Extract<WrittenCascadeNode, { table: string }>;
+    return {
+      table: parseTableName(full.table),
+      ...normalizeSubject(full.subject),
+      children: (full.cascade ?? []).map((child, position) => normalizeCascadeNode(child, [...path, 'cascade', position])),
+      path,
+    };
+  }
+  const [name, children] = Object.entries(written as Record<string, WrittenCascadeNode[]>)[0]!;
+  return {
+    table: parseTableName(name),
+    subject: undefined,
+    subjectKind: undefined,
+    children: children.map((child, position) => normalizeCascadeNode(child, [...path, name, position])),
+    path,
   };
 }
 

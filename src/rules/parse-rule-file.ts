@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { suggestClosest } from './did-you-mean.js';
 import { explainBadDuration } from './duration-hints.js';
 import {
+  schemaForCascadeEntry,
   schemaForStrategy,
   STRATEGY_NAMES,
   writtenRule,
@@ -174,7 +175,17 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
       return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
     }
   }
+  if (issue.code === 'invalid_union' && (path[path.length - 1] === 'subject' || isCascadeEntry(path))) {
+    const chosen = schemaForCascadeEntry(value, path[path.length - 1] === 'subject');
+    if (!chosen.schema) return [at(path, 'wrong-type', chosen.expected)];
+    const nested = chosen.schema.safeParse(value);
+    if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
+  }
   if (path[path.length - 1] === 'after' && path[path.length - 3] === 'phases' && value !== undefined) return [at(path, 'invalid-format', explainBadDuration(value))];
+  if (issue.code === 'invalid_key') {
+    const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+    return [at(path, 'invalid-format', inner, true)];
+  }
   if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value') && !isPresent(root, path)) {
     const key = path[path.length - 1];
     return [at(path.slice(0, -1), 'missing-key', `missing required key '${String(key)}'`)];
@@ -187,6 +198,11 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
     return [at(path, 'invalid-value', `'${value}' is not one of ${issue.values.map(String).join(', ')}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`)];
   }
   return [at(path, checkNameFor(issue.code), issue.message)];
+}
+
+/** An entry of a cascade tree, at any depth: ['rules', 0, 'cascade', 1, 'rental', 0]. */
+function isCascadeEntry(path: KeyPath): boolean {
+  return path[2] === 'cascade' && typeof path[path.length - 1] === 'number';
 }
 
 const ACTIONS = ['delete', 'anonymize', 'pseudonymize'];
@@ -242,7 +258,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
   phase: ['after', 'action', 'set', 'mark'],
   batch: ['target', 'maxRows'],
   mask: ['keepStart', 'keepEnd', 'char'],
-  holds: ['subjects'],
+  cascade: ['table', 'subject', 'cascade'],
+  subject: ['column', 'kind'],
   defaults: ['batch', 'timezone'],
   json: ['remove'],
   strategy: ['value', 'fake', 'generalize', 'bits', 'to', 'step', 'mask', 'json', 'hash'],
@@ -255,6 +272,7 @@ function knownKeysAt(root: unknown, path: KeyPath): string[] {
   if (beforeLast === 'rules') return KNOWN_KEYS.rule!;
   if (beforeLast === 'phases') return KNOWN_KEYS.phase!;
   if (beforeLast === 'set') return KNOWN_KEYS.strategy!;
+  if (beforeLast === 'cascade') return KNOWN_KEYS.cascade!;
   if (typeof last === 'string' && KNOWN_KEYS[last]) return KNOWN_KEYS[last]!;
   return [];
 }

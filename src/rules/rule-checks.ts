@@ -4,6 +4,7 @@ import { suggestClosest } from './did-you-mean.js';
 import { checkCron, isValidTimezone } from './cron.js';
 import { approximateMs } from './parse-duration.js';
 import { checkFragment, type FragmentKind } from './parse-fragment.js';
+import { checkSubjectKinds } from './subject-kind-checks.js';
 import type { Rule, RuleProblem, Severity } from './types.js';
 import { formatPath, locate, type KeyPath, type PositionedDocument } from './yaml-positions.js';
 
@@ -18,7 +19,7 @@ export interface CheckInput {
   rules: LocatedRule[];
   /** Loaded only when some rule uses `fake`, to check that its methods exist. */
   faker?: Faker | undefined;
-  settings: { positioned: PositionedDocument; holdsSubjects: string | undefined; timezone: string | undefined } | undefined;
+  settings: { positioned: PositionedDocument; holdsSubjects: string | undefined; holdKinds?: Record<string, string>; timezone: string | undefined } | undefined;
   /** --rules named one file and no lethe.yaml stands beside it. */
   singleFileWithoutSettings?: boolean;
 }
@@ -184,7 +185,7 @@ const checkSqlFragments: RuleCheck = ({ rules, settings }, report) => {
 };
 
 const checkHoldsReachRules: RuleCheck = ({ rules, settings }, report) => {
-  if (!settings?.holdsSubjects) return;
+  if (!settings?.holdsSubjects && Object.keys(settings?.holdKinds ?? {}).length === 0) return;
   for (const { rule, positioned, index } of rules) {
     if (!rule.subject) {
       report('no-subject', positioned)('warning', ['rules', index, 'id'], "no 'subject': the legal holds in lethe.yaml cannot protect this rule's rows");
@@ -224,6 +225,8 @@ const checkAfterIds: RuleCheck = ({ rules }, report) => {
     });
   }
 };
+const checkKindsOfSubject: RuleCheck = ({ rules, settings }, report) =>
+  checkSubjectKinds(rules, settings && { positioned: settings.positioned, holdKinds: settings.holdKinds ?? {} }, report);
 
 export const RULE_CHECKS: readonly RuleCheck[] = [
   checkUniqueRuleIds,
@@ -236,6 +239,7 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   checkHoldsReachRules,
   checkCascadeNeedsDelete,
   checkAfterIds,
+  checkKindsOfSubject,
   checkSettingsBesideFile,
 ];
 

@@ -10,6 +10,7 @@ export const DURATION_PATTERN = /^(0|[1-9][0-9]*(m|h|d|w|mo|y))$/;
 export const BATCH_TARGET_PATTERN = /^[1-9][0-9]*(ms|s)$/;
 export const RULE_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export { IDENTIFIER_PATTERN, TABLE_PATTERN } from './identifiers.js';
+export const SUBJECT_KIND_PATTERN = /^[a-z][a-z0-9_]*$/;
 
 const duration = z
   .union([z.literal(0), z.string().regex(DURATION_PATTERN, 'expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y')])
@@ -81,6 +82,44 @@ export const writtenPhase = z.strictObject({
   mark: column.optional().meta({ description: 'timestamp column set when a row is processed; needed for fake and hash' }),
 });
 
+const subjectKind = z.string().regex(SUBJECT_KIND_PATTERN, 'expected a subject kind like customer or staff (lower case)');
+
+export const writtenSubject = z
+  .union([
+    sqlFragment,
+    z.strictObject({
+      column: sqlFragment.meta({ description: 'SQL expression naming the subject, usually a column: payment.customer_id' }),
+      kind: subjectKind.meta({ description: 'the kind of subject, a key of `holds` in lethe.yaml: customer, staff' }),
+    }),
+  ])
+  .meta({ description: 'The person a row belongs to: an SQL expression (payment.customer_id), or { column, kind } when lethe.yaml holds several kinds of subject' });
+
+export interface WrittenCascadeTable {
+  table: string;
+  subject?: z.output<typeof writtenSubject> | undefined;
+  cascade?: WrittenCascadeNode[] | undefined;
+}
+export type WrittenCascadeNode = string | WrittenCascadeTable | Record<string, WrittenCascadeNode[]>;
+
+/** One table of a cascade tree: its name, or `{ name: [children] }`, or `{ table, subject, cascade }`. */
+export const writtenCascadeTable: z.ZodType<WrittenCascadeTable> = z.strictObject({
+  table: tableName,
+  subject: writtenSubject.optional(),
+  get cascade() {
+    return z.array(writtenCascadeNode).optional();
+  },
+});
+export const writtenCascadeShorthand: z.ZodType<Record<string, WrittenCascadeNode[]>> = z
+  .record(tableName, z.array(z.lazy(() => writtenCascadeNode)))
+  .refine((value) => Object.keys(value).length === 1, 'expected one table with its children: { rental: [payment] }')
+  .meta({ minProperties: 1, maxProperties: 1 });
+export const writtenCascadeNode: z.ZodType<WrittenCascadeNode> = z
+  .union([tableName, writtenCascadeTable, writtenCascadeShorthand])
+  .meta({
+    id: 'cascadeEntry',
+    description: 'A table whose rows referencing a deleted row go first: `payment`, `{ rental: [payment] }` or `{ table: rental, subject: rental.customer_id, cascade: [payment] }`',
+  });
+
 const guard = z
   .strictObject({
     maxRows: z.number().int().positive().optional().meta({ description: 'most rows one run may change for the rule, all phases together' }),
@@ -100,14 +139,14 @@ export const writtenRule = z.strictObject({
   description: z.string().optional(),
   table: tableName,
   key: z.union([column, z.array(column).min(1)]).optional(),
-  subject: sqlFragment.optional(),
+  subject: writtenSubject.optional(),
   clock: sqlFragment,
   join: sqlFragment.optional(),
   where: sqlFragment.optional(),
   hold: sqlFragment.optional(),
   schedule: z.string().optional(),
   timezone: z.string().optional(),
-  cascade: z.array(tableName).optional(),
+  cascade: z.array(writtenCascadeNode).optional(),
   after: z
     .array(z.string().regex(RULE_ID_PATTERN, 'expected a rule id'))
     .optional()
@@ -131,7 +170,13 @@ export const writtenRuleFile = z
 
 export const writtenSettings = z
   .strictObject({
-    holds: z.strictObject({ subjects: sqlFragment.optional() }).optional(),
+    holds: z
+      .record(subjectKind, sqlFragment)
+      .meta({
+        description:
+          'SQL returning the subject values on hold, by kind of subject: `subjects` for schemas with one kind, or one query per kind (customer, staff)',
+      })
+      .optional(),
     defaults: z
       .strictObject({
         batch: batch.optional(),
@@ -172,3 +217,15 @@ export function schemaForStrategy(value: unknown): z.ZodType | undefined {
 }
 
 export const STRATEGY_NAMES = ['value', 'fake', 'generalize', 'mask', 'json', 'hash'];
+
+/** Chooses the schema of a cascade entry (or a `subject`) by its shape, so errors speak of that shape only. */
+export function schemaForCascadeEntry(value: unknown, isSubject: boolean): { schema: z.ZodType | undefined; expected: string } {
+  if (isSubject) {
+    const expected = 'expected an SQL expression (payment.customer_id) or { column: payment.customer_id, kind: customer }';
+    return { schema: value !== null && typeof value === 'object' && !Array.isArray(value) ? (writtenSubject as unknown as z.ZodUnion<[z.ZodType, z.ZodType]>).options[1] : undefined, expected };
+  }
+  const expected = 'expected a table name (payment), a table with its children ({ rental: [payment] }) or { table: rental, subject: …, cascade: […] }';
+  if (typeof value === 'string') return { schema: tableName, expected };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { schema: undefined, expected };
+  return { schema: 'table' in value ? writtenCascadeTable : writtenCascadeShorthand, expected };
+}

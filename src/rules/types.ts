@@ -63,13 +63,16 @@ export interface Rule {
   /** Explicit key columns; undefined means "the primary key". */
   key: string[] | undefined;
   subject: string | undefined;
+  /** The kind of subject (a key of `holds`); undefined: the default kind. */
+  subjectKind: string | undefined;
   clock: string;
   join: string | undefined;
   where: string | undefined;
   hold: string | undefined;
   schedule: string | undefined;
   timezone: string;
-  cascade: TableName[];
+  /** Cascade trees: tables whose rows referencing a deleted row go first, each with its own children. */
+  cascade: CascadeNode[];
   /** Rule ids that must run before this one in the same run (`after:`), besides the order its fragments imply. */
   after: string[];
   /** Delete phases on a partitioned table: may whole partitions be dropped by their bounds? */
@@ -79,9 +82,34 @@ export interface Rule {
   batch: BatchSettings;
 }
 
+/** One table of a cascade tree as written: resolved against the catalog by the planner. */
+export interface CascadeNode {
+  table: TableName;
+  /** SQL naming the person a row of this table belongs to; derived from its foreign keys when undefined. */
+  subject: string | undefined;
+  subjectKind: string | undefined;
+  children: CascadeNode[];
+  /** Where the entry stands inside its rule: ['cascade', 0, 'rental', 0]. */
+  path: (string | number)[];
+}
+
 export interface HoldSettings {
-  /** SQL returning the subject values that are on hold. */
+  /** SQL returning the held values of subjects that name no kind (`holds.subjects`, or the only kind). */
   subjects: string | undefined;
+  /** Every kind's query, by kind (`subjects` included when written). */
+  kinds: Record<string, string>;
+}
+
+/** The holds query for a subject of this kind (undefined kind: the default one). */
+export function holdsQueryFor(holds: HoldSettings, kind: string | undefined): string | undefined {
+  return kind === undefined ? holds.subjects : holds.kinds[kind];
+}
+
+/** `holds` as written -> the default query: `subjects`, else the only kind. */
+export function normalizeHolds(written: Record<string, string> | undefined): HoldSettings {
+  const kinds = { ...(written ?? {}) };
+  const names = Object.keys(kinds);
+  return { subjects: kinds.subjects ?? (names.length === 1 ? kinds[names[0]!] : undefined), kinds };
 }
 
 export interface RuleSet {

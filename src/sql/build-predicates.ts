@@ -1,5 +1,6 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { isFixedPoint, strategySql } from '../strategies/index.js';
+import { childrenOf, descendantsHeldSql } from './build-cascade-predicates.js';
 import { fragment, joinFragment, Params, qualify, quoteIdent } from './quote.js';
 
 /** `"public"."device_logs"` plus the rule's join: what every statement selects from. */
@@ -77,14 +78,39 @@ export function pendingSql(planned: PlannedRule, window: PlannedPhase, params: P
   return tests.length > 0 ? `(${tests.join('\n  OR ')})` : undefined;
 }
 
-/** Rows that no rule may touch: the person is on hold, or the rule's own `hold` says so. */
-export function heldSql(planned: Pick<PlannedRule, 'rule' | 'holdsSubjects'>): string {
-  const parts: string[] = [];
-  if (planned.rule.subject && planned.holdsSubjects) {
-    parts.push(`coalesce(${fragment(planned.rule.subject, 'value')} = ANY(ARRAY${fragment(planned.holdsSubjects, 'query')}), false)`);
-  }
-  if (planned.rule.hold) parts.push(`coalesce(${fragment(planned.rule.hold, 'predicate')}, false)`);
+/**
+ * Rows that no rule may touch: the person is on hold, the rule's own `hold` says so,
+ * or (a delete) a row the delete would take along belongs to a held person.
+ */
+export function heldSql(planned: Pick<PlannedRule, 'rule' | 'holdsSubjects'> & Partial<Pick<PlannedRule, 'table' | 'cascades'>>): string {
+  const parts = heldReasonsSql(planned).map((reason) => reason.sql);
   return parts.length > 0 ? `(${parts.join(' OR ')})` : 'false';
+}
+
+export interface HeldReason {
+  reason: 'subject' | 'hold' | 'cascade';
+  /** For `cascade`: the table of the held rows a delete would take along. */
+  table?: string;
+  sql: string;
+}
+
+/** Each reason a row can be held for, as its own predicate; per table of the cascade tree with `perTable`. */
+export function heldReasonsSql(planned: Pick<PlannedRule, 'rule' | 'holdsSubjects'> & Partial<Pick<PlannedRule, 'table' | 'cascades'>>, perTable = false): HeldReason[] {
+  const reasons: HeldReason[] = [];
+  if (planned.rule.subject && planned.holdsSubjects) {
+    reasons.push({ reason: 'subject', sql: `coalesce(${fragment(planned.rule.subject, 'value')} = ANY(ARRAY${fragment(planned.holdsSubjects, 'query')}), false)` });
+  }
+  if (planned.rule.hold) reasons.push({ reason: 'hold', sql: `coalesce(${fragment(planned.rule.hold, 'predicate')}, false)` });
+  const cascades = planned.cascades ?? [];
+  if (planned.table && cascades.length > 0) {
+    const roots = childrenOf(cascades, undefined);
+    const tables = perTable ? [...new Set(cascades.filter((cascade) => cascade.subjects.length > 0).map((cascade) => cascade.table.qualified))] : [undefined];
+    for (const table of tables) {
+      const sql = descendantsHeldSql(planned.table.name, roots, cascades, table);
+      if (sql) reasons.push({ reason: 'cascade', ...(table ? { table: table.replace(/"/g, '') } : {}), sql });
+    }
+  }
+  return reasons;
 }
 
 /** Matches the target's keys against bound arrays, one per key column. */

@@ -1,6 +1,7 @@
-import type { Cascade, PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
+import type { PlannedChange, PlannedPhase, PlannedRule } from '../plan/types.js';
 import { castTypeOf, strategySql } from '../strategies/index.js';
-import { clockInstantSql, dueSql, fromClause, heldSql, keyList, keyMatchSql, keyRangeSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
+import { cascadeRowsSql, cascadeTableHeldSql, type CascadeTable, type RootSelection } from './build-cascade-predicates.js';
+import { clockInstantSql, dueSql, fromClause, heldReasonsSql, heldSql, keyList, keyMatchSql, keyRangeSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
 import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
 /**
@@ -8,41 +9,38 @@ import { fragment, Params, quoteIdent, type Statement } from './quote.js';
  * so a dry run shows what a real run would send.
  */
 
-/** candidates, held and the oldest clock of one phase, in one scan. */
+/**
+ * candidates, held and the oldest clock of one phase, in one scan; with more than one
+ * reason to hold a row, `held_0`… count each reason of `heldReasonsSql(planned, true)`.
+ */
 export function buildCountStatement(planned: PlannedRule, window: PlannedPhase): Statement {
   const params = new Params();
   const due = dueSql(planned, window, params);
   const held = heldSql(planned);
+  const reasons = heldReasonsSql(planned, true);
+  const perReason = reasons.length > 1 ? reasons.map((reason, index) => `,\n       count(*) FILTER (WHERE ${reason.sql}) AS held_${index}`).join('') : '';
   const text = `SELECT count(*) FILTER (WHERE NOT ${held}) AS candidates,
        count(*) FILTER (WHERE ${held}) AS held,
-       ${clockInstantSql(planned, `min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held})`, params)} AS oldest
+       ${clockInstantSql(planned, `min(${fragment(planned.rule.clock, 'value')}) FILTER (WHERE NOT ${held})`, params)} AS oldest${perReason}
 FROM ${fromClause(planned)}
 WHERE ${due}`;
   return { text, values: params.values };
 }
 
-/** Rows of a (grand)child table that deleting this phase's candidates would remove. */
-export function buildCascadeCountStatement(planned: PlannedRule, window: PlannedPhase, cascade: Cascade): Statement {
+/** The rows of one table of the tree that deleting this phase's candidates would remove. */
+export function buildCascadeCountStatement(planned: PlannedRule, window: PlannedPhase, table: CascadeTable): Statement {
   const params = new Params();
-  const childColumns = cascade.foreignKey.columns.map((column) => quoteIdent(column)).join(', ');
-  const text = `SELECT count(*) AS rows FROM ${cascade.table.qualified}
-WHERE (${childColumns}) IN (${parentSelection(planned, window, cascade, params)})`;
-  return { text, values: params.values };
-}
-
-/** The referenced columns of the rows a cascade hangs from: the due rows themselves, or the parent cascade's rows. */
-function parentSelection(planned: PlannedRule, window: PlannedPhase, cascade: Cascade, params: Params): string {
-  if (!cascade.parent) {
-    const parentColumns = cascade.foreignKey.referencedColumns.map((column) => targetColumn(planned, column)).join(', ');
-    return `SELECT ${parentColumns} FROM ${fromClause(planned)}
+  const due = (columns: string[]) => `SELECT ${columns.map((column) => targetColumn(planned, column)).join(', ')} FROM ${fromClause(planned)}
 WHERE ${dueSql(planned, window, params)}
 AND NOT ${heldSql(planned)}`;
-  }
-  const parent = cascade.parent;
-  const columns = cascade.foreignKey.referencedColumns.map((column) => quoteIdent(column)).join(', ');
-  const parentChildColumns = parent.foreignKey.columns.map((column) => quoteIdent(column)).join(', ');
-  return `SELECT ${columns} FROM ${parent.table.qualified}
-WHERE (${parentChildColumns}) IN (${parentSelection(planned, window, parent, params)})`;
+  const info = table.cascades[0]!.table;
+  // Rows of the rule's own table that are candidates themselves are counted as candidates, not here.
+  const notCandidates = info.qualified === planned.table.qualified ? `\nAND NOT ((${keyList(planned)}) IN (${due(planned.key.map((key) => key.name))}))` : '';
+  const text =
+    table.cascades.length === 1
+      ? `SELECT count(*) AS rows FROM ${info.qualified}\nWHERE ${cascadeRowsSql(table.cascades[0]!, due)}${notCandidates}`
+      : `SELECT count(*) AS rows FROM (${table.cascades.map((cascade) => `SELECT tableoid, ctid FROM ${info.qualified}\nWHERE ${cascadeRowsSql(cascade, due)}${notCandidates}`).join('\nUNION\n')}) AS lethe_rows`;
+  return { text, values: params.values };
 }
 
 /** The highest key now: rows added later wait for the next run. */
@@ -104,18 +102,58 @@ WHERE ${recheckSql(planned, window, keys, params)}`;
   return { text, values: params.values };
 }
 
-/** Children listed in `cascade`, deleted first in the same transaction. */
-export function buildCascadeDeleteStatement(cascade: Cascade, parentValues: unknown[][]): Statement {
+/** The confirmed rows of a batch, as bound arrays of the rule table's columns, and their keys. */
+export interface BatchRows {
+  /** column -> one text value per confirmed row */
+  values: Map<string, string[]>;
+  keys: unknown[][];
+}
+
+function batchSelection(planned: PlannedRule, rows: BatchRows, params: Params): RootSelection {
+  const placeholders = new Map<string, string>();
+  const placeholder = (column: string) => {
+    if (!placeholders.has(column)) placeholders.set(column, params.add(rows.values.get(column), `${planned.table.columns.get(column)?.type ?? 'text'}[]`));
+    return placeholders.get(column)!;
+  };
+  return (columns) => (columns.length === 1 ? `SELECT unnest(${placeholder(columns[0]!)})` : `SELECT * FROM unnest(${columns.map(placeholder).join(', ')})`);
+}
+
+/** The batch's own rows are deleted by the rule, not as descendants of each other. */
+function notBatchRows(planned: PlannedRule, table: CascadeTable, rows: BatchRows, params: Params): string {
+  return table.cascades[0]!.table.qualified === planned.table.qualified ? `\nAND NOT ${keyMatchSql(planned, rows.keys, params)}` : '';
+}
+
+/**
+ * Locks the rows of one table a batch will take along (parents first), and counts them. A
+ * table reached by several paths is locked path by path (each a semi-join on its own index)
+ * and its rows counted once.
+ */
+export function buildCascadeLockStatement(planned: PlannedRule, table: CascadeTable, rows: BatchRows): Statement {
   const params = new Params();
-  const columns = cascade.foreignKey.columns.map((column) => quoteIdent(column));
-  const types = cascade.foreignKey.columns.map((column) => cascade.table.columns.get(column)?.type ?? 'text');
+  const info = table.cascades[0]!.table;
+  const select = batchSelection(planned, rows, params);
+  const arms = table.cascades.map((cascade) => `SELECT tableoid, ctid FROM ${info.qualified}\nWHERE ${cascadeRowsSql(cascade, select)}${notBatchRows(planned, table, rows, params)}\nFOR UPDATE`);
   const text =
-    columns.length === 1
-      ? `DELETE FROM ${cascade.table.qualified} WHERE ${columns[0]} = ANY(${params.add(parentValues[0], `${types[0]}[]`)})`
-      : `DELETE FROM ${cascade.table.qualified} WHERE (${columns.join(', ')}) IN (SELECT * FROM unnest(${parentValues
-          .map((values, index) => params.add(values, `${types[index]}[]`))
-          .join(', ')}))`;
+    arms.length === 1
+      ? `SELECT count(*)::int AS rows FROM (${arms[0]}) AS lethe_locked`
+      : `SELECT count(*)::int AS rows FROM (${arms.map((arm, index) => `SELECT * FROM (${arm}) AS lethe_path${index}`).join('\nUNION\n')}) AS lethe_locked`;
   return { text, values: params.values };
+}
+
+/**
+ * Deletes the rows of one table a batch takes along, one statement per path that reaches
+ * the table, unless a row is held now: the batch compares the total with the locked count,
+ * and rolls back when they differ.
+ */
+export function buildCascadeDeleteStatements(planned: PlannedRule, table: CascadeTable, rows: BatchRows): Statement[] {
+  const info = table.cascades[0]!.table;
+  const held = cascadeTableHeldSql(table, planned.cascades);
+  return table.cascades.map((cascade) => {
+    const params = new Params();
+    const text = `DELETE FROM ${info.qualified}
+WHERE ${cascadeRowsSql(cascade, batchSelection(planned, rows, params))}${notBatchRows(planned, table, rows, params)}${held ? `\nAND NOT ${held}` : ''}`;
+    return { text, values: params.values };
+  });
 }
 
 export interface UpdateInputs {

@@ -12,8 +12,8 @@ function shapeOf(column: ColumnInfo): HashShape | undefined {
 
 /**
  * `{ hash: ENV_VAR }`: HMAC-SHA256 of the value's text form, keyed with the
- * secret. The same input gives the same pseudonym across tables and runs, and
- * the SQL (pgcrypto) and Node paths give identical output.
+ * secret, computed in Node only (hashInNode). The same input gives the same
+ * pseudonym across tables and runs.
  */
 export const hashStrategy: StrategyDefinition<'hash'> = {
   kind: 'hash',

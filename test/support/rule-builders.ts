@@ -12,6 +12,7 @@ export function buildRule(overrides: Partial<Rule> = {}): Rule {
     table: { schema: undefined, name: 'device_logs' },
     key: undefined,
     subject: 'device_logs.user_id',
+    subjectKind: undefined,
     clock: 'device_logs.created_at',
     join: undefined,
     where: undefined,

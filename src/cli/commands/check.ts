@@ -4,6 +4,7 @@ import { loadRules } from '../../rules/load-rules.js';
 import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { renderValidation } from './validate.js';
+import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
 import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow } from '../parse-flags.js';
@@ -30,10 +31,13 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         const loaded = await loadRules(ctx.globals.rules);
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
+        let trees: CascadeTree[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
           await withDatabase(ctx, async (db) => {
-            problems = [...problems, ...(await checkRules(db, ruleSet, now)).problems];
+            const checked = await checkRules(db, ruleSet, now);
+            problems = [...problems, ...checked.problems];
+            if (!problems.some((problem) => problem.severity === 'error')) trees = describeCascadeTrees(ruleSet, checked.catalog);
             if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error')) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
@@ -42,7 +46,7 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
         const failed = !loaded.ruleSet || errors.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue }));
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees }));
         if (failed) return 2;
         return overdue.length > 0 ? 4 : 0;
       }),

@@ -3,6 +3,7 @@ import { formatProblem, loadRules } from '../../rules/load-rules.js';
 import type { RuleProblem } from '../../rules/types.js';
 import type { OverduePhase } from '../../plan/find-overdue.js';
 import type { ActionFactory } from '../program.js';
+import { renderCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
 
 interface ValidateOptions {
   format: 'text' | 'json';
@@ -28,12 +29,14 @@ export function registerValidate(program: Command, action: ActionFactory): void 
 export function renderValidation(
   problems: RuleProblem[],
   format: 'text' | 'json',
-  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[] },
+  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[] },
 ): string {
   if (format === 'json') {
-    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...(summary.overdue ? { overdue: summary.overdue } : {}) }, null, 2) + '\n';
+    const trees = summary.trees?.length ? { cascadeTrees: summary.trees } : {};
+    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees }, null, 2) + '\n';
   }
   const lines = problems.map(formatProblem);
+  lines.push(...renderCascadeTrees(summary.trees ?? []));
   for (const late of summary.overdue ?? []) {
     lines.push(`overdue: ${late.rule} ${late.action} ${late.phase}: ${late.candidates} rows due, the oldest ${formatLate(late.lateByMs)} past its cutoff (${late.oldest})`);
   }

@@ -54,7 +54,7 @@ describe('the ledger head', () => {
       CREATE TABLE events (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);
       INSERT INTO events SELECT i, '2026-01-01T00:00:00Z'::timestamptz + i * interval '1 hour' FROM generate_series(1, 8000) AS i;
       CREATE TABLE notes (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);
-      INSERT INTO notes SELECT i, '2026-01-01T00:00:00Z'::timestamptz + i * interval '1 hour' FROM generate_series(1, 3000) AS i;
+      INSERT INTO notes SELECT i, '2026-01-01T00:00:00Z'::timestamptz + i * interval '2 hours' FROM generate_series(1, 4000) AS i;
     `);
     rulesDir = await mkdtemp(join(tmpdir(), 'lethe-head-'));
     await writeFile(join(rulesDir, 'events.yaml'), RULES);

@@ -32,7 +32,7 @@ describe('a rule that fails with SQL_FAILED in a plan', () => {
   it('says one line without --verbose', async () => {
     const result = await runCli(['plan', '--db', database.url, '--rules', rules, '--now', '2026-11-25T00:00:00Z', '--format', 'json']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("lethe: rule 'events': division by zero [SQL_FAILED]\n");
+    expect(result.stderr).toContain("lethe: rule 'events': division by zero [SQLSTATE 22012] [SQL_FAILED]\n");
     expect(result.stderr).not.toContain('sqlstate');
   });
 
@@ -40,11 +40,11 @@ describe('a rule that fails with SQL_FAILED in a plan', () => {
     const result = await runCli(['plan', '--db', database.url, '--rules', rules, '--now', '2026-11-25T00:00:00Z', '--format', 'json', '--verbose']);
     expect(result.code).toBe(1);
     const failure = result.stderr.slice(result.stderr.indexOf("lethe: rule 'events'"));
-    expect(failure).toMatch(/^lethe: rule 'events': division by zero \[SQL_FAILED\]\nsqlstate: 22012\nsql:\n {2}SELECT count\(\*\)/);
+    expect(failure).toMatch(/^lethe: rule 'events': division by zero \[SQLSTATE 22012\] \[SQL_FAILED\]\nsqlstate: 22012\nsql:\n {2}SELECT count\(\*\)/);
     expect(failure).toContain('100 / events.divisor > 1');
     expect(failure).toContain('$1::timestamptz');
     expect(failure).not.toContain('2026-10-26');
     // The JSON report stays the contract: the cause is not in it.
-    expect(JSON.parse(result.stdout).rules[0].error).toEqual({ code: 'SQL_FAILED', message: 'division by zero' });
+    expect(JSON.parse(result.stdout).rules[0].error).toEqual({ code: 'SQL_FAILED', message: 'division by zero [SQLSTATE 22012]' });
   });
 });

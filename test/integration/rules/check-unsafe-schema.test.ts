@@ -102,7 +102,16 @@ describe('lethe check on a Pagila-shaped schema full of traps', () => {
       ALTER TABLE note ADD UNIQUE (customer_id);
     `);
     const result = await runCli(['check', '--db', database.url, '--rules', RULES], { LETHE_TEST_KEY: 'k' });
-    expect(result.stdout).toBe('3 rules in 2 files are valid\n');
+    expect(result.stdout).toBe(
+      [
+        'cascade tree of customers (leaves deleted first, one transaction per batch):',
+        '  public.customer',
+        '  ├─ public.rental (rental.customer_id, ON DELETE CASCADE)',
+        '  └─ public.payment (payment.customer_id, ON DELETE CASCADE)',
+        '3 rules in 2 files are valid',
+        '',
+      ].join('\n'),
+    );
     expect(result.code).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ function table(name: string, primaryKey: string[] | undefined, indexes: Partial<
     primaryKey,
     indexes: indexes.map((index) => ({ name: `${name}_idx`, columns: [], unique: false, partial: false, definition: '', ...index })),
     referencedBy: [],
+    references: [],
     estimatedRows: 0,
   };
 }

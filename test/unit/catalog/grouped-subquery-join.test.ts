@@ -3,7 +3,7 @@ import { checkJoinFanOut } from '../../../src/catalog/check-join-fan-out.js';
 import type { Catalog, TableInfo } from '../../../src/catalog/types.js';
 import { buildRule } from '../../support/rule-builders.js';
 
-const target: TableInfo = { schema: 'public', name: 'Customer', qualified: '"public"."Customer"', kind: 'table', columns: new Map(), primaryKey: ['CustomerId'], indexes: [], referencedBy: [], estimatedRows: 0 };
+const target: TableInfo = { schema: 'public', name: 'Customer', qualified: '"public"."Customer"', kind: 'table', columns: new Map(), primaryKey: ['CustomerId'], indexes: [], referencedBy: [], references: [], estimatedRows: 0 };
 const catalog: Catalog = { serverVersion: 150000, hasPgcrypto: false, tables: new Map([['Customer', target]]) };
 
 function problemsFor(join: string): string[] {

@@ -24,7 +24,7 @@ describe('a rule that failed with SQL_FAILED', () => {
       [
         "lethe: rule 'device-logs': column device_logs.origin does not exist [SQL_FAILED]",
         'sqlstate: 42703',
-        'server hint: Perhaps you meant to reference the column "…".',
+        'server hint: Perhaps you meant to reference the column "device_logs.source".',
         'sql:',
         '  SELECT count(*)',
         '  FROM "public"."device_logs"',

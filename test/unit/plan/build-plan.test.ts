@@ -26,6 +26,7 @@ function table(name: string, referencedBy: ForeignKeyInfo[] = []): TableInfo {
     primaryKey: ['id'],
     indexes: [],
     referencedBy,
+    references: [],
     estimatedRows: 0,
   };
 }
@@ -49,6 +50,7 @@ function rule(id: string, tableName: string, phases: Phase[], extra: Partial<Rul
     table: { schema: undefined, name: tableName },
     key: undefined,
     subject: undefined,
+    subjectKind: undefined,
     clock: `${tableName}.created_at`,
     join: undefined,
     where: undefined,
@@ -66,7 +68,7 @@ function rule(id: string, tableName: string, phases: Phase[], extra: Partial<Rul
 }
 
 function ruleSet(rules: Rule[]): RuleSet {
-  return { rules, holds: { subjects: HOLDS }, defaults: { batch: { targetMs: 250, maxRows: 50_000 }, timezone: 'UTC', guard: DEFAULT_GUARD }, files: ['rules.yaml'] };
+  return { rules, holds: { subjects: HOLDS, kinds: { subjects: HOLDS } }, defaults: { batch: { targetMs: 250, maxRows: 50_000 }, timezone: 'UTC', guard: DEFAULT_GUARD }, files: ['rules.yaml'] };
 }
 
 const users = table('users', [foreignKey('models', 'a'), foreignKey('third_party_logins', 'c'), foreignKey('device_logs', 'n')]);
@@ -108,7 +110,7 @@ describe('buildPlan', () => {
   });
 
   it('cascades a delete to children listed in the rule (by rule) and to ON DELETE CASCADE children (by database), not to SET NULL ones', () => {
-    const [planned] = buildPlan(ruleSet([rule('users', 'users', [phase(0, '0d', 'delete')], { cascade: [{ schema: undefined, name: 'models' }] })]), {
+    const [planned] = buildPlan(ruleSet([rule('users', 'users', [phase(0, '0d', 'delete')], { cascade: [{ table: { schema: undefined, name: 'models' }, subject: undefined, subjectKind: undefined, children: [], path: ['cascade', 0] }] })]), {
       ...catalog,
       tables: new Map([...catalog.tables, ['models', table('models')]]),
     }, NOW).rules;

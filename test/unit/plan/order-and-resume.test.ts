@@ -12,7 +12,7 @@ function table(name: string, referencedBy: ForeignKeyInfo[] = []): TableInfo {
     ['id', { name: 'id', type: 'bigint', category: 'N', baseType: 'int8', notNull: true }],
     ['created_at', { name: 'created_at', type: 'timestamp with time zone', category: 'D', baseType: 'timestamptz', notNull: true }],
   ]);
-  return { schema: 'public', name, qualified: `"public"."${name}"`, kind: 'table', columns, primaryKey: ['id'], indexes: [], referencedBy, estimatedRows: 0 };
+  return { schema: 'public', name, qualified: `"public"."${name}"`, kind: 'table', columns, primaryKey: ['id'], indexes: [], referencedBy, references: [], estimatedRows: 0 };
 }
 
 const lines = table('invoice_lines');
@@ -51,7 +51,7 @@ describe('rule order', () => {
 
 describe('an unfinished run in the plan', () => {
   const now = new Date('2026-12-01T00:00:00Z');
-  const plan = buildPlan({ rules: [invoicesRule], holds: { subjects: undefined }, defaults: { batch: invoicesRule.batch, timezone: 'UTC', guard: invoicesRule.guard }, files: [] }, catalog, now);
+  const plan = buildPlan({ rules: [invoicesRule], holds: { subjects: undefined, kinds: {} }, defaults: { batch: invoicesRule.batch, timezone: 'UTC', guard: invoicesRule.guard }, files: [] }, catalog, now);
   const checkpoint = (logicalNow: string, ruleHash = hashRule(invoicesRule, undefined)): Map<string, Checkpoint> =>
     new Map([['invoices', { ruleId: 'invoices', runId: '68cf35a8-0000-0000-0000-000000000000', ruleHash, keyId: null, logicalNow: new Date(logicalNow), highWater: null, highWaterPages: 0, phasePosition: 0, lastKey: null }]]);
 

@@ -6,7 +6,7 @@ import type { Action, ColumnChange, Duration, Rule, Strategy } from '../../../sr
 import { buildPreviewStatement } from '../../../src/sql/build-preview-statement.js';
 import {
   buildCascadeCountStatement,
-  buildCascadeDeleteStatement,
+  buildCascadeDeleteStatements,
   buildConfirmBatchStatement,
   buildCountStatement,
   buildDeleteStatement,
@@ -39,6 +39,7 @@ function table(schema: string, name: string, columns: Record<string, string>, pr
     primaryKey,
     indexes: [],
     referencedBy,
+    references: [],
     estimatedRows: 1000,
   };
 }
@@ -56,6 +57,7 @@ function rule(overrides: Partial<Rule> & Pick<Rule, 'id' | 'clock'>): Rule {
     table: { schema: undefined, name: 'device_logs' },
     key: undefined,
     subject: undefined,
+    subjectKind: undefined,
     join: undefined,
     where: undefined,
     hold: undefined,
@@ -232,10 +234,10 @@ FOR UPDATE OF "device_logs" SKIP LOCKED`);
   it('counts cascaded children of the candidates only (due, not held), matching the foreign key columns', () => {
     const children = table('public', 'device_log_notes', { id: 'bigint', log_id: 'bigint' });
     const foreignKey: ForeignKeyInfo = { name: 'notes_log_fk', table: children.qualified, columns: ['log_id'], referencedTable: deviceLogs.qualified, referencedColumns: ['id'], onDelete: 'c' };
-    const withChildren = { ...cancelledLogs, cascades: [{ table: children, foreignKey, by: 'database' as const, parent: undefined }] };
-    const statement = buildCascadeCountStatement(withChildren, phase, withChildren.cascades[0]!);
+    const withChildren = { ...cancelledLogs, cascades: [{ table: children, foreignKey, by: 'database' as const, parent: undefined, recursive: false, subjects: [] }] };
+    const statement = buildCascadeCountStatement(withChildren, phase, { cascades: withChildren.cascades, by: 'database' });
     expect(statement.text).toBe(`SELECT count(*) AS rows FROM "public"."device_log_notes"
-WHERE ("log_id") IN (SELECT "device_logs"."id" FROM "public"."device_logs"
+WHERE ("device_log_notes"."log_id") IN (SELECT "device_logs"."id" FROM "public"."device_logs"
 JOIN users ON users.id = device_logs.user_id
 
 WHERE (
@@ -374,9 +376,9 @@ describe('a composite key', () => {
     referencedColumns: ['tenant_id', 'id'],
     onDelete: 'a',
   };
-  const cascade: Cascade = { table: notes, foreignKey, by: 'rule', parent: undefined };
+  const cascade: Cascade = { table: notes, foreignKey, by: 'rule', parent: undefined, recursive: false, subjects: [] };
   const remove = window(events, '30d', 'delete', NOW_MINUS_30D);
-  const eventRule = planned(rule({ id: 'events', table: { schema: undefined, name: 'events' }, clock: 'events.created_at', cascade: [{ schema: undefined, name: 'event_notes' }] }), events, [remove], { cascades: [cascade] });
+  const eventRule = planned(rule({ id: 'events', table: { schema: undefined, name: 'events' }, clock: 'events.created_at', cascade: [{ table: { schema: undefined, name: 'event_notes' }, subject: undefined, subjectKind: undefined, children: [], path: ['cascade', 0] }] }), events, [remove], { cascades: [cascade] });
 
   it('walks batches by row comparison on all key columns, each value bound with its column type', () => {
     const statement = buildSelectBatchStatement(eventRule, remove, ['3', '100'], ['9', '900'], 500);
@@ -399,14 +401,15 @@ describe('a composite key', () => {
   });
 
   it('deletes children listed in cascade by their composite foreign key, unnesting the parents\' values', () => {
-    const statement = buildCascadeDeleteStatement(cascade, [[1, 2], ['10', '20']]);
-    expect(statement.text).toBe('DELETE FROM "public"."event_notes" WHERE ("tenant_id", "event_id") IN (SELECT * FROM unnest($1::integer[], $2::bigint[]))');
-    expect(statement.values).toEqual([[1, 2], ['10', '20']]);
+    const rows = { values: new Map([['tenant_id', ['1', '2']], ['id', ['10', '20']]]), keys: [['1', '2'], ['10', '20']] };
+    const [statement] = buildCascadeDeleteStatements(eventRule, { cascades: [cascade], by: 'rule' }, rows);
+    expect(statement!.text).toBe('DELETE FROM "public"."event_notes"\nWHERE ("event_notes"."tenant_id", "event_notes"."event_id") IN (SELECT * FROM unnest($1::integer[], $2::bigint[]))');
+    expect(statement!.values).toEqual([['1', '2'], ['10', '20']]);
   });
 
   it('counts cascaded children by a row comparison of the foreign key against the parents\' key columns', () => {
-    const statement = buildCascadeCountStatement(eventRule, remove, cascade);
-    expect(statement.text).toMatch(/^SELECT count\(\*\) AS rows FROM "public"."event_notes"\nWHERE \("tenant_id", "event_id"\) IN \(SELECT "events"."tenant_id", "events"."id" FROM "public"."events"\nWHERE /);
+    const statement = buildCascadeCountStatement(eventRule, remove, { cascades: [cascade], by: 'rule' });
+    expect(statement.text).toMatch(/^SELECT count\(\*\) AS rows FROM "public"."event_notes"\nWHERE \("event_notes"."tenant_id", "event_notes"."event_id"\) IN \(SELECT "events"."tenant_id", "events"."id" FROM "public"."events"\nWHERE /);
   });
 
   it('freezes the high-water mark on the highest key tuple', () => {
