@@ -128,9 +128,11 @@ describe('planted personal values', () => {
     }
     const accounts = await databases[0]!.db.raw<{ rows: { login: string }[] }>(`SELECT login FROM accounts`);
     for (const row of accounts.rows) expect(row.login).toMatch(/^[0-9a-f]{64}$/);
-    const report = JSON.parse(outputs.find((output) => output.what === 'run json stdout')!.text) as { rules: { phases: { failed?: number; failedRows?: { key: string[] }[] }[] }[] };
-    expect(report.rules[0]!.phases[0]!.failed).toBe(1);
-    expect(report.rules[0]!.phases[0]!.failedRows![0]!.key[0]).toMatch(/^hmac:[0-9a-f]{32}$/);
+    const report = JSON.parse(outputs.find((output) => output.what === 'run json stdout')!.text) as { rules: { id: string; phases: { failed?: number; failedRows?: { key: string[] }[] }[] }[] };
+    // Rules run (and are reported) in dependency order: planted-accounts joins people, so it goes first.
+    const peopleRule = report.rules.find((rule) => rule.id === 'planted-people')!;
+    expect(peopleRule.phases[0]!.failed).toBe(1);
+    expect(peopleRule.phases[0]!.failedRows![0]!.key[0]).toMatch(/^hmac:[0-9a-f]{32}$/);
   });
 
   it('every output was collected (validate, check, plan and dry runs in three formats, three runs, status, metrics, Lethe’s tables)', () => {
