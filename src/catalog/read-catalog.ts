@@ -72,7 +72,11 @@ function uniqueTables(tables: TableName[]): TableName[] {
 async function readTable(client: SqlClient, table: TableName): Promise<TableInfo | undefined> {
   const quoted = table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
   const found = await client.query<{ oid: number; schema: string; name: string; relkind: string; reltuples: number }>(
-    `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind, c.reltuples::float8 as reltuples
+    // A partitioned table has no rows of its own: its estimate is the sum of its leaves'.
+    `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind,
+            case when c.relkind = 'p'
+                 then (select coalesce(sum(greatest(l.reltuples, 0)), 0) from pg_partition_tree(c.oid) t join pg_class l on l.oid = t.relid where t.isleaf)
+                 else c.reltuples end::float8 as reltuples
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where c.oid = to_regclass($1)`,
     [quoted],

@@ -65,7 +65,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
     requireSecrets(prepared.plan, options.readSecret);
     // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
-    const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0 });
+    const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0, describePartitions: Boolean(options.confirm) });
     const guardInput = {
       now: options.now,
       databaseNow: await readDatabaseNow(client),

@@ -20,6 +20,8 @@ export interface MeasureOptions {
   showValues?: boolean;
   /** Reads a pseudonym secret by its variable name; previews of hash columns need it. */
   readSecret: (name: string) => string | undefined;
+  /** List the partitions a delete phase would drop (one count each); default true. */
+  describePartitions?: boolean;
 }
 
 /** A rough guess for the report: batches of up to 10k rows at the rule's target duration. */
@@ -79,7 +81,8 @@ async function measurePhase(client: SqlClient, planned: PlannedRule, window: Pla
       }
     }
   }
-  if (window.walk === 'partitions' && candidates > 0) await describePartitionDrops(client, planned, window, report);
+  // A plan names the partitions a run would drop; the run's own count before its guards does not need them.
+  if (window.walk === 'partitions' && candidates > 0 && options.describePartitions !== false) await describePartitionDrops(client, planned, window, report);
   const batchRows = Math.min(planned.rule.batch.maxRows, ESTIMATE_ROWS_PER_BATCH);
   report.estimatedBatches = Math.ceil(candidates / batchRows);
   report.estimatedSeconds = Math.round((report.estimatedBatches * planned.rule.batch.targetMs) / 100) / 10;
