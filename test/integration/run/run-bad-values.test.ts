@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,7 @@ describe('a value that breaks a strategy', () => {
 
   afterAll(async () => {
     await database?.drop();
+    if (rulesDir) await rm(rulesDir, { recursive: true, force: true });
   });
 
   it('finishes the rest of each rule and exits 1 with the count of rows left unchanged', async () => {
@@ -182,6 +183,7 @@ describe('a rule that fails for good after committing batches', () => {
     const dir = await mkdtemp(join(tmpdir(), 'lethe-failing-rule-'));
     await writeFile(join(dir, 'contacts.yaml'), FAILING_RULES);
     outcome = await runLethe(['run', '--db', database.url, '--rules', dir, '--yes', '--now', NOW, '--format', 'json', '--batch-size', '300', '--verbose']);
+    await rm(dir, { recursive: true, force: true });
     report = JSON.parse(outcome.stdout) as Report;
   }, 180_000);
 
