@@ -1,3 +1,4 @@
+import { FOREIGN_KEY_COLUMNS_SQL, toForeignKeyInfo, type ForeignKeyRow } from './foreign-key-rows.js';
 import type { SqlClient } from '../db/sql-client.js';
 import type { TableName } from '../rules/types.js';
 import type { Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types.js';
@@ -152,18 +153,15 @@ async function readIndexes(client: SqlClient, oid: number): Promise<IndexInfo[]>
  */
 async function readForeignKeys(client: SqlClient, oid: number, direction: 'referencing' | 'outgoing'): Promise<ForeignKeyInfo[]> {
   const side = direction === 'referencing' ? 'con.confrelid' : 'coalesce(pg_partition_root(con.conrelid), con.conrelid)';
-  const result = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string; declaredon: string | null; partitions: string[] | null }>(
+  const result = await client.query<ForeignKeyRow & { declaredon: string | null; partitions: string[] | null }>(
     `select con.conname as name,
             n.nspname as schema, c.relname as tablename,
             case when con.conrelid <> c.oid then '"' || replace(dn.nspname, '"', '""') || '"."' || replace(dc.relname, '"', '""') || '"' end as declaredon,
             case when con.conrelid <> c.oid then array(select '"' || replace(sn.nspname, '"', '""') || '"."' || replace(sc.relname, '"', '""') || '"'
                     from pg_partition_tree(c.oid) t join pg_class sc on sc.oid = t.relid join pg_namespace sn on sn.oid = sc.relnamespace
                    where t.isleaf order by 1)::text[] end as partitions,
-            array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
-                   join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord)::text[] as columns,
             rn.nspname as refschema, rc.relname as refname,
-            array(select a.attname from unnest(con.confkey) with ordinality k(attnum, ord)
-                   join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.ord)::text[] as refcolumns,
+            ${FOREIGN_KEY_COLUMNS_SQL},
             con.confdeltype as ondelete
        from pg_constraint con
        join pg_class c on c.oid = coalesce(pg_partition_root(con.conrelid), con.conrelid) join pg_namespace n on n.oid = c.relnamespace
@@ -176,12 +174,7 @@ async function readForeignKeys(client: SqlClient, oid: number, direction: 'refer
   const merged = new Map<string, ForeignKeyInfo>();
   for (const fk of result.rows) {
     const info: ForeignKeyInfo = {
-      name: fk.name,
-      table: `${quoteIdent(fk.schema)}.${quoteIdent(fk.tablename)}`,
-      columns: fk.columns,
-      referencedTable: `${quoteIdent(fk.refschema)}.${quoteIdent(fk.refname)}`,
-      referencedColumns: fk.refcolumns,
-      onDelete: fk.ondelete as ForeignKeyInfo['onDelete'],
+      ...toForeignKeyInfo(fk),
       ...(fk.declaredon && fk.partitions ? { partitions: { declaredOn: [fk.declaredon], all: fk.partitions } } : {}),
     };
     const key = JSON.stringify([info.table, info.columns, info.referencedTable, info.referencedColumns]);

@@ -1,6 +1,7 @@
 import type { SqlClient } from '../db/sql-client.js';
 import { quoteIdent } from '../sql/quote.js';
-import type { ForeignKeyInfo, TableInfo, TriggerInfo } from './types.js';
+import { FOREIGN_KEY_COLUMNS_SQL, toForeignKeyInfo, type ForeignKeyRow } from './foreign-key-rows.js';
+import type { TableInfo, TriggerInfo } from './types.js';
 
 type SafetyFacts = Required<Pick<TableInfo, 'foreignKeys' | 'checks' | 'triggers'>> & Pick<TableInfo, 'partition'>;
 
@@ -11,13 +12,10 @@ type SafetyFacts = Required<Pick<TableInfo, 'foreignKeys' | 'checks' | 'triggers
  * when it is a partition (a partition missing its siblings' foreign key).
  */
 export async function readTableSafetyFacts(client: SqlClient, oid: number): Promise<SafetyFacts> {
-  const foreignKeys = await client.query<{ name: string; schema: string; tablename: string; columns: string[]; refschema: string; refname: string; refcolumns: string[]; ondelete: string }>(
+  const foreignKeys = await client.query<ForeignKeyRow>(
     `select con.conname as name, n.nspname as schema, c.relname as tablename,
-            array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
-                   join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord)::text[] as columns,
             rn.nspname as refschema, rc.relname as refname,
-            array(select a.attname from unnest(con.confkey) with ordinality k(attnum, ord)
-                   join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.ord)::text[] as refcolumns,
+            ${FOREIGN_KEY_COLUMNS_SQL},
             con.confdeltype as ondelete
        from pg_constraint con
        join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
@@ -49,16 +47,7 @@ export async function readTableSafetyFacts(client: SqlClient, oid: number): Prom
   );
   const parent = partition.rows[0];
   return {
-    foreignKeys: foreignKeys.rows.map(
-      (fk): ForeignKeyInfo => ({
-        name: fk.name,
-        table: `${quoteIdent(fk.schema)}.${quoteIdent(fk.tablename)}`,
-        columns: fk.columns,
-        referencedTable: `${quoteIdent(fk.refschema)}.${quoteIdent(fk.refname)}`,
-        referencedColumns: fk.refcolumns,
-        onDelete: fk.ondelete as ForeignKeyInfo['onDelete'],
-      }),
-    ),
+    foreignKeys: foreignKeys.rows.map(toForeignKeyInfo),
     checks: checks.rows,
     triggers: triggers.rows.map((trigger): TriggerInfo => ({
       name: trigger.name,

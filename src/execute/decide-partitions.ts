@@ -53,17 +53,15 @@ export async function decidePartitions(client: SqlClient, planned: PlannedRule, 
     }
   }
   // A node that must keep a row (held, or left out by `where`) is walked instead;
-  // its own partitions may still qualify by their bounds.
+  // its own partitions may still qualify by their bounds. Each node is asked once.
+  const keepsNothing = new Set<string>();
   for (;;) {
-    const { drops } = choosePartitionDrops(all, droppable, notDue);
-    let changed = false;
-    for (const node of drops) {
-      if (await partitionKeepsRows(client, planned, node)) {
-        droppable.delete(node.qualified);
-        changed = true;
-      }
+    const unchecked = choosePartitionDrops(all, droppable, notDue).drops.filter((node) => !keepsNothing.has(node.qualified));
+    if (unchecked.length === 0) return { ...choosePartitionDrops(all, droppable, notDue), all, refusal };
+    for (const node of unchecked) {
+      if (await partitionKeepsRows(client, planned, node)) droppable.delete(node.qualified);
+      else keepsNothing.add(node.qualified);
     }
-    if (!changed) return { ...choosePartitionDrops(all, droppable, notDue), all, refusal };
   }
 }
 

@@ -84,7 +84,7 @@ function checkExpression(kind: 'predicate' | 'value', text: string): FragmentPro
   if (target.name !== undefined) return shape(`must be ${what}, without an alias`);
   const embedded = parseWrapped(text, EMBEDDED);
   if ('problem' in embedded) return embedded.problem;
-  return findParameter(parsed.stmts);
+  return findForbiddenNode(parsed.stmts);
 }
 
 function checkJoin(text: string, target: { schema: string | undefined; name: string }): FragmentProblem | undefined {
@@ -101,7 +101,7 @@ function checkJoin(text: string, target: { schema: string | undefined; name: str
   while ('JoinExpr' in left) left = (left.JoinExpr as Node).larg as Node;
   const range = left.RangeVar as Node | undefined;
   if (!range || range.relname !== target.name || range.location !== 14) return shape("must join onto the rule's own table");
-  return findParameter(parsed.stmts);
+  return findForbiddenNode(parsed.stmts);
 }
 
 function checkQuery(text: string): FragmentProblem | undefined {
@@ -115,7 +115,7 @@ function checkQuery(text: string): FragmentProblem | undefined {
   if (!returnsOneColumn(select)) return shape('must select exactly one column: the subject values on hold');
   const embedded = parseWrapped(text, { prefix: 'SELECT ARRAY(\n', suffix: '\n)' });
   if ('problem' in embedded) return embedded.problem;
-  return findParameter(parsed.stmts);
+  return findForbiddenNode(parsed.stmts);
 }
 
 function returnsOneColumn(select: Node): boolean {
@@ -162,36 +162,22 @@ function hasOnlyKeys(select: Node, allowed: string[]): boolean {
  * standard_conforming_strings and make the server lex later statements
  * differently from the parser that checked them.
  */
-function findParameter(stmts: unknown): FragmentProblem | undefined {
-  if (findNode(stmts, 'ParamRef')) return { check: 'sql-parameter', message: 'may not use $n parameters: values in rules are written as literals', offset: undefined };
-  for (const kind of ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']) {
-    if (findNode(stmts, kind)) return shape('may not modify data: a fragment selects rows, it does not write');
-  }
+function findForbiddenNode(stmts: unknown): FragmentProblem | undefined {
+  const kinds = new Set<string>();
   let setsConfig = false;
   collect(stmts, (key, node) => {
+    kinds.add(key);
     if (key !== 'FuncCall') return;
     const name = ((node.funcname as Node[] | undefined) ?? []).map((part) => (part.String as Node | undefined)?.sval).pop();
     if (typeof name === 'string' && name.toLowerCase() === 'set_config') setsConfig = true;
   });
+  if (kinds.has('ParamRef')) return { check: 'sql-parameter', message: 'may not use $n parameters: values in rules are written as literals', offset: undefined };
+  if (WRITING_NODES.some((kind) => kinds.has(kind))) return shape('may not modify data: a fragment selects rows, it does not write');
   if (setsConfig) return shape('may not call set_config: a fragment must not change the session it runs in');
   return undefined;
 }
 
-function findNode(value: unknown, kind: string): Node | undefined {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = findNode(item, kind);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      if (key === kind) return child as Node;
-      const found = findNode(child, kind);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
+const WRITING_NODES = ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
 
 function shape(message: string): FragmentProblem {
   return { check: 'sql-shape', message, offset: undefined };
