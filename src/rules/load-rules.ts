@@ -8,6 +8,7 @@ import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
 import type { PositionedDocument } from './yaml-positions.js';
 import { loadFaker } from '../strategies/fake-strategy.js';
 import { loadFragmentParser } from './parse-fragment.js';
+import { findTodoComments } from './find-todo-comments.js';
 
 export interface LoadedRules {
   /** Undefined when any error was found; warnings alone leave it usable. */
@@ -34,7 +35,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
     }
     const parsed = parseRuleFile(path, text, isSettings, rulesBefore);
     rulesBefore += parsed.ruleCount;
-    problems.push(...parsed.problems);
+    problems.push(...parsed.problems, ...findTodoComments(path, text));
     if (parsed.kind === 'settings') {
       if (parsed.written) settings = { positioned: parsed.positioned, written: parsed.written };
     } else {

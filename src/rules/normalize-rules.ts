@@ -52,6 +52,7 @@ export function normalizeRule(
     partitions: written.partitions ?? 'auto',
     guard: mergeGuard(defaults.guard, written.guard),
     batch: mergeBatch(defaults.batch, written.batch),
+    keep: Object.entries(written.keep ?? {}).map(([column, reason]) => ({ column: parseIdentifier(column), reason })),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
       after: parseDuration(phase.after),

@@ -157,6 +157,10 @@ export const writtenRule = z.strictObject({
     .meta({ description: "delete phases on a range-partitioned table: auto drops partitions whose bound lies before the cutoff unless the table is published or has DELETE triggers; drop also then; delete never drops" }),
   batch: batch.optional(),
   guard: guard.optional(),
+  keep: z
+    .record(column, z.string().trim().min(1, 'say why the column is kept: keep: { status: "not personal: account state" }'))
+    .optional()
+    .meta({ description: 'columns of the table that no phase changes and that stay on purpose, each with the reason (column: reason); `check --coverage` requires every column to be changed, deleted or kept' }),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });
 

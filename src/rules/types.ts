@@ -80,6 +80,13 @@ export interface Rule {
   guard: GuardSettings;
   phases: Phase[];
   batch: BatchSettings;
+  /** Columns no phase changes that stay on purpose (`keep:`), for `check --coverage`. */
+  keep?: KeptColumn[] | undefined;
+}
+
+export interface KeptColumn {
+  column: string;
+  reason: string;
 }
 
 /** One table of a cascade tree as written: resolved against the catalog by the planner. */
