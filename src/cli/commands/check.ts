@@ -7,48 +7,70 @@ import { renderValidation } from './validate.js';
 import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
 import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
-import { parseDurationFlag, parseNow } from '../parse-flags.js';
+import { parseDurationFlag, parseNow, parsePositiveInteger } from '../parse-flags.js';
+import { checkCoverage, type CoverageReport } from '../../check/check-coverage.js';
+import { readClassifiedSchema } from '../../classify/read-classified-schema.js';
+import { LetheError } from '../../errors.js';
 
 interface CheckOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'markdown';
   strict: boolean;
   failOnOverdue?: string | boolean;
   now?: string;
+  coverage: boolean;
+  failOnUncovered: boolean;
+  sample?: string;
 }
 
 export function registerCheck(program: Command, action: ActionFactory): void {
   program
     .command('check')
     .description('check rules against the live schema, read-only (a CI gate)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--strict', 'treat warnings as errors', false)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--strict', 'treat warnings (TODO comments included) as errors', false)
     .option('--fail-on-overdue [grace]', 'exit 4 when due rows are older than their cutoff by more than grace (default 1d)')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--coverage', 'list columns no rule changes, deletes or keeps, and personal columns of tables no rule touches', false)
+    .option('--fail-on-uncovered', 'exit 4 when a mode that looks for uncovered data (--coverage) finds some', false)
+    .option('--sample <rows>', 'with --coverage: match up to this many rows per table against value patterns (only counts are reported)')
     .action(
       action<CheckOptions>(async (ctx, options) => {
         const now = parseNow(options.now, () => new Date());
         const graceMs = parseGrace(options.failOnOverdue);
+        const sample = parsePositiveInteger('--sample', options.sample);
+        if (options.failOnUncovered && !options.coverage) {
+          throw new LetheError('USAGE', '--fail-on-uncovered needs a mode that looks for uncovered data: --coverage', { hint: 'lethe check --coverage --fail-on-uncovered' });
+        }
+        if (sample !== undefined && !options.coverage) throw new LetheError('USAGE', '--sample works with --coverage', { hint: 'lethe check --coverage --sample 100' });
         const loaded = await loadRules(ctx.globals.rules);
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
         let trees: CascadeTree[] = [];
+        let coverage: CoverageReport | undefined;
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
           await withDatabase(ctx, async (db) => {
             const checked = await checkRules(db, ruleSet, now);
             problems = [...problems, ...checked.problems];
-            if (!problems.some((problem) => problem.severity === 'error')) trees = describeCascadeTrees(ruleSet, checked.catalog);
-            if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error')) {
+            const usable = !problems.some((problem) => problem.severity === 'error');
+            if (usable) trees = describeCascadeTrees(ruleSet, checked.catalog);
+            if (graceMs !== undefined && usable) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
+            }
+            if (options.coverage && usable) {
+              const classified = await readClassifiedSchema(db, { settings: ruleSet.classify, sample });
+              coverage = checkCoverage(ruleSet, classified.facts, classified.personal, ruleSet.coverage);
             }
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
         const failed = !loaded.ruleSet || errors.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees }));
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, coverage }));
         if (failed) return 2;
-        return overdue.length > 0 ? 4 : 0;
+        // Each mode that looks for uncovered data adds its finding here; --fail-on-uncovered gates on any.
+        const uncovered = coverage?.status === 'uncovered';
+        return overdue.length > 0 || (options.failOnUncovered && uncovered) ? 4 : 0;
       }),
     );
 }
