@@ -94,7 +94,9 @@ function draftPersonRule(table: TableFacts, facts: SchemaFacts, personal: Classi
   const subject = table.primaryKey.length === 1 ? `${name}.${sqlName(table.primaryKey[0]!)}` : undefined;
   const phase = draftChangePhase(table, facts, personal, style, [clock.column.column], PLACEHOLDER.person, 'decide the period; 10y is a placeholder that keeps data long');
   if (phase.lines.length === 0) return { skip: `no personal column Lethe could change (${phase.skipped.join('; ') || 'none found'})` };
-  const untouched = table.columns.filter((column) => !phase.changed.includes(column.column) && !table.primaryKey.includes(column.column));
+  // A personal column without a strategy is not kept: check --coverage lists it until someone decides.
+  const undecided = new Set(phase.skipped.map((line) => line.slice(0, line.indexOf(':'))));
+  const untouched = table.columns.filter((column) => !phase.changed.includes(column.column) && !table.primaryKey.includes(column.column) && !undecided.has(column.column));
   return {
     id: kebab(table.name),
     text: [
@@ -105,22 +107,16 @@ function draftPersonRule(table: TableFacts, facts: SchemaFacts, personal: Classi
       `    clock: ${yamlString(`${name}.${sqlName(clock.column.column)}`)}`,
       '    phases:',
       ...phase.lines,
+      ...phase.skipped.map((line) => comment('    ', `TODO: ${line} (check --coverage lists it until it is changed or kept)`)),
       ...(untouched.length > 0
         ? [
             comment('    ', 'TODO: confirm each kept column is not personal data, or move it into the phase\'s set'),
             '    keep:',
-            ...untouched.map((column) => `      ${yamlString(column.column)}: ${yamlString(keepReason(column.column, personal, phase.skipped, clock.column.column))}`),
+            ...untouched.map((column) => `      ${yamlString(column.column)}: ${yamlString(column.column === clock.column.column ? 'the clock of this rule' : 'not flagged as personal by lethe init')}`),
           ]
         : []),
     ].join('\n'),
   };
-}
-
-function keepReason(column: string, personal: Classification[], skipped: string[], clock: string): string {
-  if (column === clock) return 'the clock of this rule';
-  const found = personal.find((candidate) => candidate.column === column);
-  if (found) return `personal (${found.category}) but no strategy was drafted: ${skipped.find((line) => line.startsWith(column + ':'))?.slice(column.length + 2) ?? 'decide'}`;
-  return 'not flagged as personal by lethe init';
 }
 
 function draftOwnedRule(table: TableFacts, owner: Owner, facts: SchemaFacts, personal: Classification[], style: RulesStyle, first: string | undefined): Drafted {
