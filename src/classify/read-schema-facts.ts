@@ -16,6 +16,8 @@ export interface TableFacts {
   schema: string;
   /** The table's own name, unqualified. */
   relname: string;
+  /** May this role SELECT from it (for --sample)? */
+  readable: boolean;
   comment: string | undefined;
   primaryKey: string[];
   /** Column sets of unique constraints and unique indexes (the primary key included). */
@@ -41,8 +43,8 @@ export async function readSchemaFacts(client: SqlClient, options: { schemas?: st
       and c.relkind in ('r', 'p') and not c.relispartition`;
   const params = [options.schemas ?? null, options.skipSchemas ?? []];
   const name = `case when n.nspname = (current_schemas(false))[1] then c.relname else n.nspname || '.' || c.relname end`;
-  const columns = await client.query<{ tablename: string; schema: string; relname: string; tablecomment: string | null; column: string; type: string; category: string; base: string; comment: string | null; notnull: boolean }>(
-    `select ${name} as tablename, n.nspname as schema, c.relname, obj_description(c.oid, 'pg_class') as tablecomment,
+  const columns = await client.query<{ tablename: string; schema: string; relname: string; readable: boolean; tablecomment: string | null; column: string; type: string; category: string; base: string; comment: string | null; notnull: boolean }>(
+    `select ${name} as tablename, n.nspname as schema, c.relname, has_table_privilege(c.oid, 'SELECT') as readable, obj_description(c.oid, 'pg_class') as tablecomment,
             a.attname as column, format_type(a.atttypid, a.atttypmod) as type,
             coalesce(bt.typcategory, t.typcategory) as category, coalesce(bt.typname, t.typname) as base,
             col_description(c.oid, a.attnum) as comment, a.attnotnull as notnull
@@ -79,7 +81,7 @@ export async function readSchemaFacts(client: SqlClient, options: { schemas?: st
   );
   const tables = new Map<string, TableFacts>();
   for (const row of columns.rows) {
-    const table = tables.get(row.tablename) ?? { name: row.tablename, schema: row.schema, relname: row.relname, comment: row.tablecomment ?? undefined, primaryKey: [], unique: [], columns: [] };
+    const table = tables.get(row.tablename) ?? { name: row.tablename, schema: row.schema, relname: row.relname, readable: row.readable, comment: row.tablecomment ?? undefined, primaryKey: [], unique: [], columns: [] };
     table.columns.push({ table: row.tablename, schema: row.schema, column: row.column, type: row.type, category: row.category, baseType: row.base, comment: row.comment ?? undefined, notNull: row.notnull });
     tables.set(row.tablename, table);
   }

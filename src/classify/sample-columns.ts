@@ -16,7 +16,8 @@ export async function sampleColumns(client: SqlClient, tables: TableFacts[], pat
   const categories = Object.entries(patterns).filter(([, pattern]) => pattern.values !== undefined);
   const counts = new Map<string, SampleCounts>();
   if (categories.length === 0 || rows <= 0) return counts;
-  for (const table of tables) {
+  // A table this role may not read is classified by its names alone.
+  for (const table of tables.filter((candidate) => candidate.readable)) {
     const columns = table.columns.filter((column) => SAMPLED_CATEGORIES.has(column.category) || column.baseType === 'macaddr');
     if (columns.length === 0) continue;
     const values = categories.map(([, pattern]) => pattern.values!);

@@ -11,6 +11,7 @@ import { parseDurationFlag, parseNow, parsePositiveInteger } from '../parse-flag
 import { checkCoverage, type CoverageReport } from '../../check/check-coverage.js';
 import { readClassifiedSchema } from '../../classify/read-classified-schema.js';
 import { LetheError } from '../../errors.js';
+import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface CheckOptions {
   format: 'text' | 'json' | 'markdown';
@@ -47,14 +48,16 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         let overdue: OverduePhase[] = [];
         let trees: CascadeTree[] = [];
         let coverage: CoverageReport | undefined;
+        let missingPrivileges: MissingPrivilege[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
           await withDatabase(ctx, async (db) => {
             const checked = await checkRules(db, ruleSet, now);
             problems = [...problems, ...checked.problems];
+            missingPrivileges = checked.missingPrivileges;
             const usable = !problems.some((problem) => problem.severity === 'error');
             if (usable) trees = describeCascadeTrees(ruleSet, checked.catalog);
-            if (graceMs !== undefined && usable) {
+            if (graceMs !== undefined && usable && missingPrivileges.length === 0) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
             }
@@ -65,8 +68,8 @@ export function registerCheck(program: Command, action: ActionFactory): void {
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
-        const failed = !loaded.ruleSet || errors.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, coverage }));
+        const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges, coverage }));
         if (failed) return 2;
         // Each mode that looks for uncovered data adds its finding here; --fail-on-uncovered gates on any.
         const uncovered = coverage?.status === 'uncovered';
