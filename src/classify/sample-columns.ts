@@ -27,8 +27,8 @@ export async function sampleColumns(client: SqlClient, tables: TableFacts[], pat
     ]);
     const from = `${quoteIdent(table.schema)}.${quoteIdent(table.relname)}`;
     const result = await client.query<Record<string, string>>(
-      `select ${selects.join(', ')} from (select ${columns.map((column) => quoteIdent(column.column)).join(', ')} from ${from} limit ${Math.floor(rows)}) sampled`,
-      values,
+      `select ${selects.join(', ')} from (select ${columns.map((column) => quoteIdent(column.column)).join(', ')} from ${from} limit $${values.length + 1}) sampled`,
+      [...values, Math.floor(rows)],
     );
     const row = result.rows[0]!;
     columns.forEach((column, c) => {

@@ -12,6 +12,7 @@ interface InitOptions {
   rulesStyle: RulesStyle;
   sample?: string;
   schema?: string[];
+  personTable?: string[];
 }
 
 export function registerInit(program: Command, action: ActionFactory): void {
@@ -22,16 +23,20 @@ export function registerInit(program: Command, action: ActionFactory): void {
     .addOption(new Option('--rules-style <style>', 'anonymize: fixed-point strategies only; pseudonymize: hash identifiers where a mark column exists').choices(['anonymize', 'pseudonymize']).default('anonymize'))
     .option('--sample <rows>', 'match up to this many rows per table against value patterns (only counts are used)')
     .option('--schema <name...>', 'schemas to read (default: every user schema)')
+    .option('--person-table <word...>', 'more words of table names that hold people (users, customers, members... are built in)')
     .action(
       action<InitOptions>(async (ctx, options) => {
         const sample = parsePositiveInteger('--sample', options.sample);
         const out = options.out ?? ctx.globals.rules;
-        const classified = await withDatabase(ctx, (db) => readClassifiedSchema(db, { sample, schemas: options.schema }));
-        const draft = draftRules(classified.facts, classified.personal, { style: options.rulesStyle });
+        const personTables = (options.personTable ?? []).map((word) => word.toLowerCase());
+        const settings = { names: {}, comments: {}, values: {}, personTables };
+        const classified = await withDatabase(ctx, (db) => readClassifiedSchema(db, { sample, schemas: options.schema, settings }));
+        const draft = draftRules(classified.facts, classified.personal, { style: options.rulesStyle, personTableWords: personTables });
         const written = await writeDraft(out, draft.files);
         const lines = [
           `drafted ${draft.rules.length} rule${draft.rules.length === 1 ? '' : 's'} from ${classified.facts.tables.length} tables (${classified.personal.length} personal columns found):`,
           ...written.map((path) => `  wrote ${path}`),
+          ...(draft.rules.length === 0 ? ['  no table looks like it holds people (users, customers, members...): name yours with --person-table'] : []),
           ...draft.skipped.map((skip) => `  no rule for ${skip.table}: ${skip.reason}`),
           ...(draft.unowned.length > 0 ? [`personal columns in tables that reference no person table (listed in lethe.yaml):`, ...draft.unowned.map((found) => `  ${found.table}.${found.column} (${found.category})`)] : []),
           'next: review every TODO, then',
