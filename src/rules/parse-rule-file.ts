@@ -254,7 +254,7 @@ function describeValue(value: unknown): string {
 const KNOWN_KEYS: Record<string, string[]> = {
   file: ['category', 'description', 'rules'],
   settings: ['holds', 'defaults'],
-  rule: ['id', 'description', 'table', 'key', 'subject', 'clock', 'join', 'where', 'hold', 'schedule', 'timezone', 'cascade', 'batch', 'phases'],
+  rule: ['id', 'description', 'table', 'key', 'subject', 'clock', 'join', 'where', 'hold', 'schedule', 'timezone', 'cascade', 'batch', 'export', 'phases'],
   phase: ['after', 'action', 'set', 'mark'],
   batch: ['target', 'maxRows'],
   mask: ['keepStart', 'keepEnd', 'char'],
@@ -262,6 +262,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   subject: ['column', 'kind'],
   defaults: ['batch', 'timezone'],
   json: ['remove'],
+  export: ['omit'],
   strategy: ['value', 'fake', 'generalize', 'bits', 'to', 'step', 'mask', 'json', 'hash'],
 };
 
