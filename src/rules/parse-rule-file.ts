@@ -4,6 +4,7 @@ import { explainBadDuration } from './duration-hints.js';
 import {
   schemaForCascadeEntry,
   schemaForStrategy,
+  exportOmitSchema,
   STRATEGY_NAMES,
   writtenRule,
   writtenRuleFileShell,
@@ -179,6 +180,11 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
     const chosen = schemaForCascadeEntry(value, path[path.length - 1] === 'subject');
     if (!chosen.schema) return [at(path, 'wrong-type', chosen.expected)];
     const nested = chosen.schema.safeParse(value);
+    if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
+  }
+  if (issue.code === 'invalid_union' && path[path.length - 1] === 'export' && path[0] === 'rules') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [at(path, 'wrong-type', 'expected true, false or { omit: [columns] }')];
+    const nested = exportOmitSchema.safeParse(value);
     if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
   }
   if (path[path.length - 1] === 'after' && path[path.length - 3] === 'phases' && value !== undefined) return [at(path, 'invalid-format', explainBadDuration(value))];

@@ -129,14 +129,13 @@ const guard = z
   })
   .meta({ description: 'blast-radius limits checked before a real run writes; --override-guard RULE passes them deliberately' });
 
+export const exportOmitSchema = z.strictObject({
+  omit: z.array(column).min(1, 'list at least one column to leave out').meta({ description: 'columns left out of every export of this table: secrets such as password hashes and tokens' }),
+});
+
 /** What `lethe export` may show of a rule's table: all of it (default), nothing, or all but some columns. */
 export const writtenExport = z
-  .union([
-    z.boolean(),
-    z.strictObject({
-      omit: z.array(column).min(1, 'list at least one column to leave out').meta({ description: 'columns left out of every export of this table: secrets such as password hashes and tokens' }),
-    }),
-  ])
+  .union([z.boolean(), exportOmitSchema])
   .meta({ description: '`lethe export`: false leaves the whole table out; { omit: [password_hash] } leaves those columns out (default: true, every column)' });
 
 const batch = z.strictObject({
