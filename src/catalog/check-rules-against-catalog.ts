@@ -59,6 +59,9 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
     }
   });
   checkKeptColumns(rule, table, report, missing);
+  rule.export?.omit.forEach((column, index) => {
+    if (!table.columns.has(column)) report('error', 'unknown-column', ['export', 'omit', index], missing(column));
+  });
   checkCascades(rule, table, catalog, report);
   checkDeletePaths(rule, table, catalog, report);
   checkWrittenColumns(rule, table, report);

@@ -8,16 +8,19 @@ import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cas
 import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow, parsePositiveInteger } from '../parse-flags.js';
+import { checkRequestCoverage } from '../../requests/check-request-coverage.js';
+import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
+import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 import { checkCoverage, type CoverageReport } from '../../check/check-coverage.js';
 import { readClassifiedSchema } from '../../classify/read-classified-schema.js';
 import { LetheError } from '../../errors.js';
-import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface CheckOptions {
   format: 'text' | 'json' | 'markdown';
   strict: boolean;
   failOnOverdue?: string | boolean;
   now?: string;
+  requests: boolean;
   coverage: boolean;
   failOnUncovered: boolean;
   sample?: string;
@@ -31,22 +34,24 @@ export function registerCheck(program: Command, action: ActionFactory): void {
     .option('--strict', 'treat warnings (TODO comments included) as errors', false)
     .option('--fail-on-overdue [grace]', 'exit 4 when due rows are older than their cutoff by more than grace (default 1d)')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--requests', 'list tables referencing the people the subjects name that no rule reaches (a request would leave their rows)', false)
     .option('--coverage', 'list columns no rule changes, deletes or keeps, and personal columns of tables no rule touches', false)
-    .option('--fail-on-uncovered', 'exit 4 when a mode that looks for uncovered data (--coverage) finds some', false)
+    .option('--fail-on-uncovered', 'exit 4 when --requests or --coverage finds something uncovered', false)
     .option('--sample <rows>', 'with --coverage: match up to this many rows per table against value patterns (only counts are reported)')
     .action(
       action<CheckOptions>(async (ctx, options) => {
         const now = parseNow(options.now, () => new Date());
         const graceMs = parseGrace(options.failOnOverdue);
         const sample = parsePositiveInteger('--sample', options.sample);
-        if (options.failOnUncovered && !options.coverage) {
-          throw new LetheError('USAGE', '--fail-on-uncovered needs a mode that looks for uncovered data: --coverage', { hint: 'lethe check --coverage --fail-on-uncovered' });
+        if (options.failOnUncovered && !options.coverage && !options.requests) {
+          throw new LetheError('USAGE', '--fail-on-uncovered needs a mode that looks for uncovered data: --coverage or --requests', { hint: 'lethe check --coverage --requests --fail-on-uncovered' });
         }
         if (sample !== undefined && !options.coverage) throw new LetheError('USAGE', '--sample works with --coverage', { hint: 'lethe check --coverage --sample 100' });
         const loaded = await loadRules(ctx.globals.rules);
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
         let trees: CascadeTree[] = [];
+        let requests: RequestCoverage | undefined;
         let coverage: CoverageReport | undefined;
         let missingPrivileges: MissingPrivilege[] = [];
         if (loaded.ruleSet) {
@@ -57,22 +62,23 @@ export function registerCheck(program: Command, action: ActionFactory): void {
             missingPrivileges = checked.missingPrivileges;
             const usable = !problems.some((problem) => problem.severity === 'error');
             if (usable) trees = describeCascadeTrees(ruleSet, checked.catalog);
-            if (graceMs !== undefined && usable && missingPrivileges.length === 0) {
-              const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
-              overdue = findOverdue(report, graceMs);
-            }
+            if (options.requests && usable) requests = await checkRequestCoverage(db, ruleSet, checked.catalog);
             if (options.coverage && usable) {
               const classified = await readClassifiedSchema(db, { settings: ruleSet.classify, sample });
               coverage = checkCoverage(ruleSet, classified.facts, classified.personal, ruleSet.coverage);
+            }
+            if (graceMs !== undefined && usable && missingPrivileges.length === 0) {
+              const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
+              overdue = findOverdue(report, graceMs);
             }
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
         const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges, coverage }));
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges, requests, coverage }));
         if (failed) return 2;
-        // Each mode that looks for uncovered data adds its finding here; --fail-on-uncovered gates on any.
-        const uncovered = coverage?.status === 'uncovered';
+        // Every mode that looks for uncovered data adds its finding; --fail-on-uncovered gates on any of them.
+        const uncovered = (requests?.uncovered.length ?? 0) > 0 || coverage?.status === 'uncovered';
         return overdue.length > 0 || (options.failOnUncovered && uncovered) ? 4 : 0;
       }),
     );

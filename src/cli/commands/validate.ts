@@ -6,6 +6,8 @@ import type { ActionFactory } from '../program.js';
 import { renderCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
 import type { CoverageReport } from '../../check/check-coverage.js';
 import { renderCoverageMarkdown, renderCoverageText } from '../../report/render-coverage.js';
+import { renderRequestCoverage } from '../../requests/check-request-coverage.js';
+import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
 import { formatMissingPrivilege, type MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface ValidateOptions {
@@ -32,18 +34,19 @@ export function registerValidate(program: Command, action: ActionFactory): void 
 export function renderValidation(
   problems: RuleProblem[],
   format: 'text' | 'json' | 'markdown',
-  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[]; missingPrivileges?: MissingPrivilege[]; coverage?: CoverageReport | undefined },
+  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[]; missingPrivileges?: MissingPrivilege[]; requests?: RequestCoverage | undefined; coverage?: CoverageReport | undefined },
 ): string {
   if (format === 'json') {
     const trees = summary.trees?.length ? { cascadeTrees: summary.trees } : {};
     const privileges = summary.missingPrivileges ? { missingPrivileges: summary.missingPrivileges } : {};
     const coverage = summary.coverage ? { coverage: summary.coverage } : {};
-    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...privileges, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees, ...coverage }, null, 2) + '\n';
+    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...privileges, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees, ...(summary.requests ? { requests: summary.requests } : {}), ...coverage }, null, 2) + '\n';
   }
   if (format === 'markdown') return renderValidationMarkdown(problems, summary);
   const lines = problems.map(formatProblem);
   lines.push(...(summary.missingPrivileges ?? []).map(formatMissingPrivilege));
   lines.push(...renderCascadeTrees(summary.trees ?? []));
+  if (summary.requests) lines.push(...renderRequestCoverage(summary.requests));
   for (const late of summary.overdue ?? []) {
     lines.push(`overdue: ${late.rule} ${late.action} ${late.phase}: ${late.candidates} rows due, the oldest ${formatLate(late.lateByMs)} past its cutoff (${late.oldest})`);
   }
@@ -58,6 +61,7 @@ function renderValidationMarkdown(problems: RuleProblem[], summary: Parameters<t
   if (problems.length > 0) lines.push(...problems.map((problem) => `- \`${problem.file}:${problem.line}:${problem.column}\` ${problem.path}: ${problem.severity === 'warning' ? '**warning** ' : ''}${problem.message}`), '');
   for (const missing of summary.missingPrivileges ?? []) lines.push(`- ${formatMissingPrivilege(missing)}`);
   for (const late of summary.overdue ?? []) lines.push(`- overdue: ${late.rule} ${late.action} ${late.phase}: ${late.candidates} rows due (${late.oldest})`);
+  if (summary.requests) lines.push(...renderRequestCoverage(summary.requests).map((line) => `- ${line}`), '');
   if (summary.coverage) lines.push(...renderCoverageMarkdown(summary.coverage));
   return lines.join('\n') + '\n';
 }
