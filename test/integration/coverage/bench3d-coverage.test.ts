@@ -1,3 +1,4 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { runCli } from '../../support/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 const BENCH3D_RULES = fileURLToPath(new URL('../../../rules/', import.meta.url));
+const COVERAGE_SCHEMA = JSON.parse(readFileSync(new URL('../../../schema/coverage.schema.json', import.meta.url), 'utf8')) as object;
 
 /** Every column of the Bench3D schema that holds personal data, by hand (legal_holds is kept by law, not by a rule). */
 const PERSONAL_COLUMNS = [
@@ -92,7 +94,10 @@ describe('check --coverage on the Bench3D rules', () => {
       expect(failing.stdout).toMatch(/^uncovered: users\.wechat_id \(account: name 'wechat_id'\): left as it is by cancelled-accounts-profile .* minors-with-consent-expired/m);
       const json = await runCli(['check', '--db', database.url, '--rules', BENCH3D_RULES, '--coverage', '--fail-on-uncovered', '--format', 'json']);
       expect(json.code).toBe(4);
-      expect((JSON.parse(json.stdout) as { coverage: { uncovered: { table: string; column: string }[] } }).coverage.uncovered.map((item) => `${item.table}.${item.column}`)).toEqual(['users.wechat_id']);
+      const document = JSON.parse(json.stdout) as { coverage: { uncovered: { table: string; column: string }[] } };
+      expect(document.coverage.uncovered.map((item) => `${item.table}.${item.column}`)).toEqual(['users.wechat_id']);
+      const validate = new Ajv2020({ allErrors: true }).compile(COVERAGE_SCHEMA);
+      expect(validate(document.coverage), JSON.stringify(validate.errors)).toBe(true);
       const markdown = await runCli(['check', '--db', database.url, '--rules', BENCH3D_RULES, '--coverage', '--format', 'markdown']);
       expect(markdown.code).toBe(0);
       expect(markdown.stdout).toContain('| `users.wechat_id` | account |');
