@@ -3,7 +3,9 @@ import type { ForeignKeyFacts, SchemaFacts, TableFacts } from '../classify/read-
 import type { Classification } from '../classify/types.js';
 import { chooseRowClock, choosePersonClock, findClosedColumn } from './choose-clock.js';
 import { findOwners, type Owner } from './find-owners.js';
-import { suggestStrategy, type RulesStyle } from './suggest-strategy.js';
+import type { RulesStyle } from './suggest-strategy.js';
+import { draftChangePhase } from './draft-change-phase.js';
+import { draftCascade } from './draft-cascade.js';
 import { comment, kebab, sqlName, yamlString } from './yaml-text.js';
 import { draftSettings } from './draft-settings.js';
 
@@ -175,52 +177,4 @@ function joinClause(parent: TableFacts, fk: ForeignKeyFacts, childName: string, 
   const target = parent.schema === first ? parentName : `${sqlName(parent.schema)}.${parentName}`;
   const on = fk.columns.map((column, index) => `${parentName}.${sqlName(fk.referencedColumns[index]!)} = ${childName}.${sqlName(column)}`).join(' AND ');
   return `JOIN ${target} ON ${on}`;
-}
-
-/** The anonymize (or pseudonymize) phase for a table's personal columns, and which got no strategy. */
-function draftChangePhase(table: TableFacts, facts: SchemaFacts, personal: Classification[], style: RulesStyle, exclude: string[], after: string, todo: string): { lines: string[]; changed: string[]; skipped: string[] } {
-  // A foreign key column links the row to its person or parent: the delete decides about it, not a strategy.
-  const foreignKeyColumns = new Set(facts.foreignKeys.filter((fk) => fk.table === table.name).flatMap((fk) => fk.columns));
-  const set: { column: string; strategy: string; found: Classification; hash: boolean }[] = [];
-  const skipped: string[] = [];
-  const mark = style === 'pseudonymize' ? table.columns.find((column) => !column.notNull && ['timestamptz', 'timestamp'].includes(column.baseType) && /^(pseudonymized|anonymized|processed)_at$/.test(column.column)) : undefined;
-  for (const found of personal) {
-    const column = table.columns.find((candidate) => candidate.column === found.column)!;
-    if (table.primaryKey.includes(column.column) || exclude.includes(column.column) || foreignKeyColumns.has(column.column)) continue;
-    const suggestion = suggestStrategy(found, column, table, mark ? style : 'anonymize');
-    if ('skip' in suggestion) {
-      skipped.push(`${column.column}: ${suggestion.skip}`);
-      continue;
-    }
-    set.push({ column: column.column, strategy: suggestion.strategy, found, hash: suggestion.hash });
-  }
-  if (set.length === 0) return { lines: [], changed: [], skipped };
-  const hashed = set.some((change) => change.hash);
-  return {
-    lines: [
-      comment('      ', `TODO: ${todo}`),
-      `      - after: ${after}`,
-      `        action: ${hashed ? 'pseudonymize' : 'anonymize'}`,
-      '        set:',
-      ...set.map((change) => `          ${yamlString(change.column)}: ${change.strategy}  # ${change.found.category}: ${change.found.evidence.join(', ').replace(/#/g, '')}`),
-      ...(hashed && mark ? [`        mark: ${yamlString(mark.column)}`] : []),
-    ],
-    changed: [...set.map((change) => change.column), ...(hashed && mark ? [mark.column] : [])],
-    skipped,
-  };
-}
-
-/** Tables whose rows reference a deleted row with NO ACTION or RESTRICT, with theirs in turn: `[a, { b: [c] }]`. */
-function draftCascade(table: TableFacts, facts: SchemaFacts, first: string | undefined, seen: Set<string>): string[] {
-  const entries: string[] = [];
-  for (const fk of facts.foreignKeys) {
-    if (fk.referencedTable !== table.name || fk.table === table.name || !['a', 'r'].includes(fk.onDelete) || seen.has(fk.table)) continue;
-    const child = facts.tables.find((candidate) => candidate.name === fk.table);
-    if (!child) continue;
-    seen.add(child.name);
-    const name = yamlString(writeTableName(child.schema, child.relname, first));
-    const below = draftCascade(child, facts, first, seen);
-    entries.push(below.length > 0 ? `{ ${name}: [${below.join(', ')}] }` : name);
-  }
-  return entries;
 }
