@@ -9,12 +9,19 @@ import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow } from '../parse-flags.js';
 import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
+import type { Report } from '../../report/types.js';
+import { renderCheckMetrics } from '../../report/render-check-metrics.js';
+import { emitMetrics, metricsOutputsOf } from '../write-metrics.js';
+import { parsePushUrl } from '../push-metrics.js';
+import { requireWritable } from '../require-writable.js';
 
 interface CheckOptions {
   format: 'text' | 'json';
   strict: boolean;
   failOnOverdue?: string | boolean;
   now?: string;
+  metricsFile?: string;
+  metricsPush?: string;
 }
 
 export function registerCheck(program: Command, action: ActionFactory): void {
@@ -25,10 +32,16 @@ export function registerCheck(program: Command, action: ActionFactory): void {
     .option('--strict', 'treat warnings as errors', false)
     .option('--fail-on-overdue [grace]', 'exit 4 when due rows are older than their cutoff by more than grace (default 1d)')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--metrics-file <path>', 'write Prometheus metrics here (atomically): errors, missing privileges, overdue rows')
+    .option('--metrics-push <url>', 'push the same metrics to this Pushgateway (job lethe)')
     .action(
       action<CheckOptions>(async (ctx, options) => {
+        const started = Date.now();
         const now = parseNow(options.now, () => new Date());
         const graceMs = parseGrace(options.failOnOverdue);
+        const metrics = metricsOutputsOf(ctx, options, parsePushUrl(options.metricsPush), 'check');
+        await requireWritable(options.metricsFile, '--metrics-file');
+        let plan: Report | undefined;
         const loaded = await loadRules(ctx.globals.rules);
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
@@ -44,14 +57,19 @@ export function registerCheck(program: Command, action: ActionFactory): void {
             if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error') && missingPrivileges.length === 0) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
+              plan = report;
             }
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
         const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
         ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges }));
-        if (failed) return 2;
-        return overdue.length > 0 ? 4 : 0;
+        const exitCode = failed ? 2 : overdue.length > 0 ? 4 : 0;
+        if (metrics.file || metrics.push) {
+          const text = renderCheckMetrics({ plan, overdue, errors: errors.length, missingPrivileges: missingPrivileges.length }, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
+          await emitMetrics(ctx, metrics, text);
+        }
+        return exitCode;
       }),
     );
 }
