@@ -165,3 +165,27 @@ describe('a role with SELECT only (the dry-run Job)', () => {
     }
   });
 });
+
+describe('the other state-schema setup: CREATE on the database instead of a schema made for the role', () => {
+  it('check passes and the first run creates the state schema, owned by the role', async () => {
+    const own = await createSeededDatabase({ scale: 0.05, seed: 9 });
+    try {
+      const grants = (await readDocumentedGrants()).replace(/^CREATE SCHEMA lethe AUTHORIZATION lethe_runner;$/m, `GRANT CREATE ON DATABASE "${own.name}" TO lethe_runner;`);
+      expect(grants).toContain('GRANT CREATE ON DATABASE');
+      const creator = await createRestrictedRole(own, grants);
+      try {
+        const args = ['--db', creator.url, '--rules', RULES_DIR, '--now', BENCH_NOW];
+        const check = await runCli(['check', ...args]);
+        expect(check.code, check.stdout + check.stderr).toBe(0);
+        const run = await runCli(['run', '--yes', '--only', 'verification-codes', ...args]);
+        expect(run.code, run.stderr).toBe(0);
+        const owner = await own.db.raw<{ rows: { owner: string }[] }>(`SELECT nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = 'lethe'`);
+        expect(owner.rows[0]!.owner).toBe(creator.name);
+      } finally {
+        await creator.drop();
+      }
+    } finally {
+      await own.drop();
+    }
+  }, 300_000);
+});
