@@ -36,13 +36,28 @@ export async function readMissingPrivileges(client: SqlClient, ruleSet: RuleSet,
   await loadFragmentParser();
   const role = (await client.query<{ role: string }>('SELECT quote_ident(current_user) AS role')).rows[0]!.role;
   const missing: MissingPrivilege[] = [];
+  const schemasWithoutUsage = new Set<string>();
   for (const need of listTableNeeds(ruleSet, catalog, purpose)) {
+    // Looking a table up in a schema without USAGE is an error, not an answer: ask first.
+    const schemaGap = need.table.schema === undefined ? undefined : await readSchemaUsageGap(client, need.table.schema, role);
+    if (schemaGap) {
+      if (!schemasWithoutUsage.has(need.table.schema!)) missing.push({ ...schemaGap, ruleId: need.ruleId });
+      schemasWithoutUsage.add(need.table.schema!);
+      continue;
+    }
     const facts = await readTableFacts(client, need);
     const gap = facts && describeGap(need, facts, role);
     if (gap) missing.push(gap);
   }
   missing.push(...(await readStateSchemaGaps(client, purpose, stateSchema, role)));
   return missing;
+}
+
+async function readSchemaUsageGap(client: SqlClient, schema: string, role: string): Promise<MissingPrivilege | undefined> {
+  const result = await client.query<{ usage: boolean; quoted: string }>(`SELECT has_schema_privilege(oid, 'USAGE') AS usage, quote_ident(nspname) AS quoted FROM pg_namespace WHERE nspname = $1`, [schema]);
+  const row = result.rows[0];
+  if (!row || row.usage) return undefined; // a missing schema is reported by the catalog checks
+  return { ruleId: undefined, missing: `USAGE on schema ${row.quoted}`, why: 'the schema of a table the rule reads or writes', grant: `GRANT USAGE ON SCHEMA ${row.quoted} TO ${role};` };
 }
 
 async function readTableFacts(client: SqlClient, need: TableNeed): Promise<TableFacts | undefined> {
