@@ -17,8 +17,8 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
   ],
   check: [
     { says: 'rules and the role\'s privileges against the live schema ($DATABASE_URL), writes nothing', args: ['check'] },
-    { says: 'CI gate: exit 4 when due rows are more than two days past their cutoff', args: ['check', '--fail-on-overdue', '2d'] },
-    { says: 'the same, with overdue rows per rule pushed to a Pushgateway for alerts', args: ['check', '--fail-on-overdue', '2d', '--metrics-push', 'http://pushgateway:9091'] },
+    { says: 'CI gate: exit 4 when due rows are more than two days past their cutoff; overdue rows pushed to a Pushgateway', args: ['check', '--fail-on-overdue', '2d', '--metrics-push', 'http://pushgateway:9091'] },
+    { says: 'CI gate: exit 4 when a table referencing the people is reached by no rule (a request would miss it)', args: ['check', '--requests', '--fail-on-uncovered'] },
   ],
   plan: [
     { says: 'dry run of one rule: what it would change now', args: ['plan', '--only', 'device-logs'] },
@@ -38,6 +38,11 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
   schedule: [
     { says: 'the next three fire times of every rule', args: ['schedule'] },
     { says: 'the next ten, counted from a given time', args: ['schedule', '--count', '10', '--now', '2026-12-01T00:00:00Z'] },
+  ],
+  export: [
+    { says: "a copy of one person's data (policy V.4) into a file only its owner can read", args: ['export', '--subject', '"$(cat subject.txt)"', '--out', 'copy.json'] },
+    { says: 'one row per line, for a large export or a line-by-line reader', args: ['export', '--subject', '"$(cat subject.txt)"', '--format', 'jsonl', '--out', 'copy.jsonl'] },
+    { says: 'a person of another kind of subject (a key of holds in lethe.yaml)', args: ['export', '--subject', '"$(cat subject.txt)"', '--kind', 'staff'] },
   ],
   seed: [
     { says: 'synthetic Bench3D data into a test database (1,000 users)', args: ['seed', '--db', 'postgres://postgres@127.0.0.1:5432/bench3d'] },

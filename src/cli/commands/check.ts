@@ -8,6 +8,8 @@ import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cas
 import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow } from '../parse-flags.js';
+import { checkRequestCoverage } from '../../requests/check-request-coverage.js';
+import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
 import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 import type { Report } from '../../report/types.js';
 import { renderCheckMetrics } from '../../report/render-check-metrics.js';
@@ -22,6 +24,8 @@ interface CheckOptions {
   now?: string;
   metricsFile?: string;
   metricsPush?: string;
+  requests: boolean;
+  failOnUncovered: boolean;
 }
 
 export function registerCheck(program: Command, action: ActionFactory): void {
@@ -34,6 +38,8 @@ export function registerCheck(program: Command, action: ActionFactory): void {
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically): errors, missing privileges, overdue rows')
     .option('--metrics-push <url>', 'push the same metrics to this Pushgateway (job lethe)')
+    .option('--requests', 'list tables referencing the people the subjects name that no rule reaches (a request would leave their rows)', false)
+    .option('--fail-on-uncovered', 'exit 4 when --requests finds such a table', false)
     .action(
       action<CheckOptions>(async (ctx, options) => {
         const started = Date.now();
@@ -46,6 +52,7 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
         let trees: CascadeTree[] = [];
+        let requests: RequestCoverage | undefined;
         let missingPrivileges: MissingPrivilege[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
@@ -54,6 +61,7 @@ export function registerCheck(program: Command, action: ActionFactory): void {
             problems = [...problems, ...checked.problems];
             missingPrivileges = checked.missingPrivileges;
             if (!problems.some((problem) => problem.severity === 'error')) trees = describeCascadeTrees(ruleSet, checked.catalog);
+            if (options.requests && !problems.some((problem) => problem.severity === 'error')) requests = await checkRequestCoverage(db, ruleSet, checked.catalog);
             if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error') && missingPrivileges.length === 0) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
@@ -63,8 +71,9 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
         const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges }));
-        const exitCode = failed ? 2 : overdue.length > 0 ? 4 : 0;
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges, requests }));
+        const uncovered = options.failOnUncovered && (requests?.uncovered.length ?? 0) > 0;
+        const exitCode = failed ? 2 : overdue.length > 0 || uncovered ? 4 : 0;
         if (metrics.file || metrics.push) {
           const text = renderCheckMetrics({ plan, overdue, errors: errors.length, missingPrivileges: missingPrivileges.length }, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
           await emitMetrics(ctx, metrics, text);

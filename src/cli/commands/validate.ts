@@ -4,6 +4,8 @@ import type { RuleProblem } from '../../rules/types.js';
 import type { OverduePhase } from '../../plan/find-overdue.js';
 import type { ActionFactory } from '../program.js';
 import { renderCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
+import { renderRequestCoverage } from '../../requests/check-request-coverage.js';
+import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
 import { formatMissingPrivilege, type MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface ValidateOptions {
@@ -30,16 +32,17 @@ export function registerValidate(program: Command, action: ActionFactory): void 
 export function renderValidation(
   problems: RuleProblem[],
   format: 'text' | 'json',
-  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[]; missingPrivileges?: MissingPrivilege[] },
+  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[]; missingPrivileges?: MissingPrivilege[]; requests?: RequestCoverage | undefined },
 ): string {
   if (format === 'json') {
     const trees = summary.trees?.length ? { cascadeTrees: summary.trees } : {};
     const privileges = summary.missingPrivileges ? { missingPrivileges: summary.missingPrivileges } : {};
-    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...privileges, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees }, null, 2) + '\n';
+    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...privileges, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees, ...(summary.requests ? { requests: summary.requests } : {}) }, null, 2) + '\n';
   }
   const lines = problems.map(formatProblem);
   lines.push(...(summary.missingPrivileges ?? []).map(formatMissingPrivilege));
   lines.push(...renderCascadeTrees(summary.trees ?? []));
+  if (summary.requests) lines.push(...renderRequestCoverage(summary.requests));
   for (const late of summary.overdue ?? []) {
     lines.push(`overdue: ${late.rule} ${late.action} ${late.phase}: ${late.candidates} rows due, the oldest ${formatLate(late.lateByMs)} past its cutoff (${late.oldest})`);
   }
