@@ -11,6 +11,11 @@ import { parseDurationFlag, parseNow, parsePositiveInteger } from '../parse-flag
 import { checkRequestCoverage } from '../../requests/check-request-coverage.js';
 import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
 import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
+import type { Report } from '../../report/types.js';
+import { renderCheckMetrics } from '../../report/render-check-metrics.js';
+import { emitMetrics, metricsOutputsOf } from '../write-metrics.js';
+import { parsePushUrl } from '../push-metrics.js';
+import { requireWritable } from '../require-writable.js';
 import { checkCoverage, type CoverageReport } from '../../check/check-coverage.js';
 import { readClassifiedSchema } from '../../classify/read-classified-schema.js';
 import { LetheError } from '../../errors.js';
@@ -20,6 +25,8 @@ interface CheckOptions {
   strict: boolean;
   failOnOverdue?: string | boolean;
   now?: string;
+  metricsFile?: string;
+  metricsPush?: string;
   requests: boolean;
   coverage: boolean;
   failOnUncovered: boolean;
@@ -34,12 +41,15 @@ export function registerCheck(program: Command, action: ActionFactory): void {
     .option('--strict', 'treat warnings (TODO comments included) as errors', false)
     .option('--fail-on-overdue [grace]', 'exit 4 when due rows are older than their cutoff by more than grace (default 1d)')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--metrics-file <path>', 'write Prometheus metrics here (atomically): errors, missing privileges, overdue rows')
+    .option('--metrics-push <url>', 'push the same metrics to this Pushgateway (job lethe)')
     .option('--requests', 'list tables referencing the people the subjects name that no rule reaches (a request would leave their rows)', false)
     .option('--coverage', 'list columns no rule changes, deletes or keeps, and personal columns of tables no rule touches', false)
     .option('--fail-on-uncovered', 'exit 4 when --requests or --coverage finds something uncovered', false)
     .option('--sample <rows>', 'with --coverage: match up to this many rows per table against value patterns (only counts are reported)')
     .action(
       action<CheckOptions>(async (ctx, options) => {
+        const started = Date.now();
         const now = parseNow(options.now, () => new Date());
         const graceMs = parseGrace(options.failOnOverdue);
         const sample = parsePositiveInteger('--sample', options.sample);
@@ -47,6 +57,9 @@ export function registerCheck(program: Command, action: ActionFactory): void {
           throw new LetheError('USAGE', '--fail-on-uncovered needs a mode that looks for uncovered data: --coverage or --requests', { hint: 'lethe check --coverage --requests --fail-on-uncovered' });
         }
         if (sample !== undefined && !options.coverage) throw new LetheError('USAGE', '--sample works with --coverage', { hint: 'lethe check --coverage --sample 100' });
+        const metrics = metricsOutputsOf(ctx, options, parsePushUrl(options.metricsPush), 'check');
+        await requireWritable(options.metricsFile, '--metrics-file');
+        let plan: Report | undefined;
         const loaded = await loadRules(ctx.globals.rules);
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
@@ -70,16 +83,21 @@ export function registerCheck(program: Command, action: ActionFactory): void {
             if (graceMs !== undefined && usable && missingPrivileges.length === 0) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
+              plan = report;
             }
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
         const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
         ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges, requests, coverage }));
-        if (failed) return 2;
         // Every mode that looks for uncovered data adds its finding; --fail-on-uncovered gates on any of them.
         const uncovered = (requests?.uncovered.length ?? 0) > 0 || coverage?.status === 'uncovered';
-        return overdue.length > 0 || (options.failOnUncovered && uncovered) ? 4 : 0;
+        const exitCode = failed ? 2 : overdue.length > 0 || (options.failOnUncovered && uncovered) ? 4 : 0;
+        if (metrics.file || metrics.push) {
+          const text = renderCheckMetrics({ plan, overdue, errors: errors.length, missingPrivileges: missingPrivileges.length }, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
+          await emitMetrics(ctx, metrics, text);
+        }
+        return exitCode;
       }),
     );
 }
