@@ -47,12 +47,11 @@ export function draftRules(facts: SchemaFacts, personal: Classification[], optio
   for (const person of persons) {
     const category = kebab(person.name);
     const file = `${category}.yaml`;
-    const blocks: string[] = [];
+    const blocks: { id: string; table: string; text: string }[] = [];
     const personRule = draftPersonRule(person, facts, byTable.get(person.name) ?? [], options.style, first);
     if ('skip' in personRule) draft.skipped.push({ table: person.name, reason: personRule.skip });
     else {
-      blocks.push(personRule.text);
-      draft.rules.push({ id: personRule.id, table: person.name, file });
+      blocks.push({ id: personRule.id, table: person.name, text: personRule.text });
     }
     for (const table of facts.tables) {
       const owner = owners.get(table.name);
@@ -64,27 +63,48 @@ export function draftRules(facts: SchemaFacts, personal: Classification[], optio
       const rule = draftOwnedRule(table, owner, facts, byTable.get(table.name) ?? [], options.style, first);
       if ('skip' in rule) draft.skipped.push({ table: table.name, reason: rule.skip });
       else {
-        blocks.push(rule.text);
-        draft.rules.push({ id: rule.id, table: table.name, file });
+        blocks.push({ id: rule.id, table: table.name, text: rule.text });
       }
     }
-    if (blocks.length === 0) continue;
-    draft.files.push({
-      name: file,
-      text: [
-        comment('', `Drafted by lethe init: the data of each person in ${person.name}, and of every table that reaches it by foreign keys.`),
-        comment('', 'Review every rule before use: each TODO marks a decision only a person can make (check --strict fails until none is left).'),
-        `category: ${category}`,
-        `description: ${yamlString(`Personal data of ${person.name} and the tables that reference it. TODO: name the privacy-policy clause`)}`,
-        'rules:',
-        ...blocks,
-      ].join('\n') + '\n',
+    // Rule files are limited in size (rule-file-limits.ts): a large group goes into users.yaml, users-2.yaml...
+    chunkBySize(blocks, FILE_BYTES).forEach((chunk, index) => {
+      const name = index === 0 ? file : `${category}-${index + 1}.yaml`;
+      draft.rules.push(...chunk.map((block) => ({ id: block.id, table: block.table, file: name })));
+      draft.files.push({
+        name,
+        text: [
+          comment('', `Drafted by lethe init: the data of each person in ${person.name}, and of every table that reaches it by foreign keys.`),
+          comment('', 'Review every rule before use: each TODO marks a decision only a person can make (check --strict fails until none is left).'),
+          `category: ${category}`,
+          `description: ${yamlString(`Personal data of ${person.name} and the tables that reference it. TODO: name the privacy-policy clause`)}`,
+          'rules:',
+          ...chunk.map((block) => block.text),
+        ].join('\n') + '\n',
+      });
     });
   }
   const owned = new Set([...persons.map((table) => table.name), ...owners.keys()]);
   draft.unowned = personal.filter((found) => !owned.has(found.table));
   draft.files.push({ name: 'lethe.yaml', text: draftSettings(persons, holds, facts, draft.unowned, first) });
   return draft;
+}
+
+/** Well under the 256 KiB a rule file may have. */
+const FILE_BYTES = 192 * 1024;
+
+function chunkBySize<T extends { text: string }>(blocks: T[], limit: number): T[][] {
+  const chunks: T[][] = [];
+  let size = limit;
+  for (const block of blocks) {
+    const bytes = Buffer.byteLength(block.text) + 1;
+    if (size + bytes > limit) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1]!.push(block);
+    size += bytes;
+  }
+  return chunks;
 }
 
 type Drafted = { id: string; text: string } | { skip: string };
