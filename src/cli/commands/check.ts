@@ -1,11 +1,9 @@
 import { Option, type Command } from 'commander';
-import { checkRules } from '../../check/check-rules.js';
 import { loadRules } from '../../rules/load-rules.js';
 import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { renderValidation } from './validate.js';
 import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
-import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow } from '../parse-flags.js';
 
@@ -34,6 +32,7 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         let trees: CascadeTree[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
+          const [{ checkRules }, { planRetention }] = await Promise.all([import('../../check/check-rules.js'), import('../../plan/plan-retention.js')]);
           await withDatabase(ctx, async (db) => {
             const checked = await checkRules(db, ruleSet, now);
             problems = [...problems, ...checked.problems];

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { LetheError } from '../../errors.js';
-import { exitCodeOfRun, runRetention } from '../../execute/run-retention.js';
 import { renderReport } from '../../report/render-report.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
 import { selectRules } from '../../plan/build-plan.js';
@@ -87,6 +86,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
         await requireWritable(flags.out, '--out');
         await requireWritable(flags.metricsFile, '--metrics-file');
         const url = parseDatabaseUrl(ctx.globals.db);
+        const { exitCodeOfRun, runRetention } = await import('../../execute/run-retention.js');
         const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && !flags.yes;
         const progress = ctx.createProgress();
         progress.start(`running ${only?.length ?? ruleSet.rules.length} rules`);
