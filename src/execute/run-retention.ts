@@ -24,7 +24,8 @@ import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
 import { fingerprintPlan } from '../guard/fingerprint-plan.js';
 import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
 import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
-import type { BatchEvent, ExecuteOptions } from './types.js';
+import type { BatchEvent, ExecuteOptions, ReplicaWaitEvent } from './types.js';
+import { createLagTracker } from './replica-lag.js';
 
 export interface RunRetentionOptions {
   url: string;
@@ -50,6 +51,7 @@ export interface RunRetentionOptions {
   /** Shown the plan's counts before anything is written; returning false writes nothing. */
   confirm?(preview: Report): Promise<boolean>;
   onBatch?(event: BatchEvent): void;
+  onReplicaWait?(event: ReplicaWaitEvent): void;
 }
 
 /** A real run: check and plan read-only, then execute in batches, recording the run. */
@@ -116,6 +118,8 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     connect: () => openConnection(options.url, `lethe run ${runId.slice(0, 8)}`),
     sleep: (ms) => abortableSleep(ms, options.signal),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.onReplicaWait ? { onReplicaWait: options.onReplicaWait } : {}),
+    replicaLag: createLagTracker(),
   };
   const executed = await executePlan(plan, executeOptions);
   if (derivedClocks.length > 0) {

@@ -118,6 +118,9 @@ export function registerRun(program: Command, action: ActionFactory): void {
                   },
                 }
               : {}),
+            onReplicaWait: (event) => {
+              if (progress.interactive) progress.update(`waiting for standby ${event.standby}: replay ${(event.lagMs / 1000).toFixed(1)} s behind, over --max-replica-lag ${flags.maxReplicaLag}`);
+            },
             onBatch: (event) => {
               if (progress.interactive) progress.update(`${event.ruleId} ${event.action} ${event.phase}: ${event.totalRows} rows`);
               else ctx.logger.info('batch', { ...event });
