@@ -58,6 +58,9 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
       else if (mark.notNull) report('error', 'mark-not-null', ['phases', index, 'mark'], `mark column '${phase.mark}' is NOT NULL: the phase selects rows whose mark IS NULL, so it would never select a row; make the column nullable`);
     }
   });
+  rule.export?.omit.forEach((column, index) => {
+    if (!table.columns.has(column)) report('error', 'unknown-column', ['export', 'omit', index], missing(column));
+  });
   checkCascades(rule, table, catalog, report);
   checkDeletePaths(rule, table, catalog, report);
   checkWrittenColumns(rule, table, report);

@@ -27,6 +27,7 @@ import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
 import type { BatchEvent, ExecuteOptions, ReplicaWaitEvent } from './types.js';
 import { createLagTracker } from './replica-lag.js';
 import { retryWhileServerAway, type Outage } from '../db/retry-connection.js';
+import { requireReplicaLagAccess } from '../check/read-replica-lag-access.js';
 
 export interface RunRetentionOptions {
   url: string;
@@ -65,7 +66,8 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
   const { plan, preview, overridden, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
-    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
+    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema }, 'write');
+    if (options.maxReplicaLagMs !== undefined) await requireReplicaLagAccess(client);
     requireSecrets(prepared.plan, options.readSecret);
     // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
     const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0, describePartitions: Boolean(options.confirm) });

@@ -51,6 +51,7 @@ export function normalizeRule(
     after: written.after ?? [],
     partitions: written.partitions ?? 'auto',
     guard: mergeGuard(defaults.guard, written.guard),
+    export: normalizeExport(written.export),
     batch: mergeBatch(defaults.batch, written.batch),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
@@ -60,6 +61,12 @@ export function normalizeRule(
       mark: phase.mark === undefined ? undefined : parseIdentifier(phase.mark),
     })),
   };
+}
+
+function normalizeExport(written: WrittenRule['export']): Rule['export'] {
+  if (written === undefined || written === true) return { include: true, omit: [] };
+  if (written === false) return { include: false, omit: [] };
+  return { include: true, omit: written.omit.map(parseIdentifier) };
 }
 
 function normalizeSubject(written: WrittenRule['subject']): { subject: string | undefined; subjectKind: string | undefined } {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IDENTIFIER_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
+import { IDENTIFIER_PATTERN, SUBJECT_KIND_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
 import { DURATION_PATTERN } from './parse-duration.js';
 
 /**
@@ -11,7 +11,7 @@ export { DURATION_PATTERN } from './parse-duration.js';
 export const BATCH_TARGET_PATTERN = /^[1-9][0-9]*(ms|s)$/;
 export const RULE_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export { IDENTIFIER_PATTERN, TABLE_PATTERN } from './identifiers.js';
-export const SUBJECT_KIND_PATTERN = /^[a-z][a-z0-9_]*$/;
+export { SUBJECT_KIND_PATTERN } from './identifiers.js';
 
 const duration = z
   .union([z.literal(0), z.string().regex(DURATION_PATTERN, 'expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y')])
@@ -130,6 +130,15 @@ const guard = z
   })
   .meta({ description: 'blast-radius limits checked before a real run writes; --override-guard RULE passes them deliberately' });
 
+export const exportOmitSchema = z.strictObject({
+  omit: z.array(column).min(1, 'list at least one column to leave out').meta({ description: 'columns left out of every export of this table: secrets such as password hashes and tokens' }),
+});
+
+/** What `lethe export` may show of a rule's table: all of it (default), nothing, or all but some columns. */
+export const writtenExport = z
+  .union([z.boolean(), exportOmitSchema])
+  .meta({ description: '`lethe export`: false leaves the whole table out; { omit: [password_hash] } leaves those columns out (default: true, every column)' });
+
 const batch = z.strictObject({
   target: z.string().regex(BATCH_TARGET_PATTERN, 'expected a duration like 250ms or 1s').optional(),
   maxRows: z.number().int().positive().optional(),
@@ -158,6 +167,7 @@ export const writtenRule = z.strictObject({
     .meta({ description: "delete phases on a range-partitioned table: auto drops partitions whose bound lies before the cutoff unless the table is published or has DELETE triggers; drop also then; delete never drops" }),
   batch: batch.optional(),
   guard: guard.optional(),
+  export: writtenExport.optional(),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });
 

@@ -78,8 +78,15 @@ export interface Rule {
   /** Delete phases on a partitioned table: may whole partitions be dropped by their bounds? */
   partitions: 'auto' | 'drop' | 'delete';
   guard: GuardSettings;
+  /** What `lethe export` shows of the table: `include: false` leaves it out; `omit` leaves those columns out. Undefined: every column. */
+  export?: ExportSettings | undefined;
   phases: Phase[];
   batch: BatchSettings;
+}
+
+export interface ExportSettings {
+  include: boolean;
+  omit: string[];
 }
 
 /** One table of a cascade tree as written: resolved against the catalog by the planner. */

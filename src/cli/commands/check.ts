@@ -6,12 +6,16 @@ import { renderValidation } from './validate.js';
 import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow } from '../parse-flags.js';
+import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
+import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface CheckOptions {
   format: 'text' | 'json';
   strict: boolean;
   failOnOverdue?: string | boolean;
   now?: string;
+  requests: boolean;
+  failOnUncovered: boolean;
 }
 
 export function registerCheck(program: Command, action: ActionFactory): void {
@@ -22,6 +26,8 @@ export function registerCheck(program: Command, action: ActionFactory): void {
     .option('--strict', 'treat warnings as errors', false)
     .option('--fail-on-overdue [grace]', 'exit 4 when due rows are older than their cutoff by more than grace (default 1d)')
     .option('--now <time>', 'pretend it is this time (ISO 8601)')
+    .option('--requests', 'list tables referencing the people the subjects name that no rule reaches (a request would leave their rows)', false)
+    .option('--fail-on-uncovered', 'exit 4 when --requests finds such a table', false)
     .action(
       action<CheckOptions>(async (ctx, options) => {
         const now = parseNow(options.now, () => new Date());
@@ -30,24 +36,32 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
         let trees: CascadeTree[] = [];
+        let requests: RequestCoverage | undefined;
+        let missingPrivileges: MissingPrivilege[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
           const [{ checkRules }, { planRetention }] = await Promise.all([import('../../check/check-rules.js'), import('../../plan/plan-retention.js')]);
           await withDatabase(ctx, async (db) => {
             const checked = await checkRules(db, ruleSet, now);
             problems = [...problems, ...checked.problems];
+            missingPrivileges = checked.missingPrivileges;
             if (!problems.some((problem) => problem.severity === 'error')) trees = describeCascadeTrees(ruleSet, checked.catalog);
-            if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error')) {
+            if (options.requests && !problems.some((problem) => problem.severity === 'error')) {
+              const { checkRequestCoverage } = await import('../../requests/check-request-coverage.js');
+              requests = await checkRequestCoverage(db, ruleSet, checked.catalog);
+            }
+            if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error') && missingPrivileges.length === 0) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
             }
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
-        const failed = !loaded.ruleSet || errors.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees }));
+        const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges, requests }));
         if (failed) return 2;
-        return overdue.length > 0 ? 4 : 0;
+        const uncovered = options.failOnUncovered && (requests?.uncovered.length ?? 0) > 0;
+        return overdue.length > 0 || uncovered ? 4 : 0;
       }),
     );
 }
