@@ -126,6 +126,24 @@ describe('a role missing one grant', () => {
     }
   });
 
+  it('every documented table privilege is needed: without any one of them, check exits 2 naming that table', async () => {
+    const grants = [...(await readDocumentedGrants()).matchAll(/^GRANT (.+) ON (public\.\w+) TO lethe_runner;$/gm)];
+    expect(grants.length).toBeGreaterThanOrEqual(7);
+    // One privilege at a time: `SELECT`, `DELETE`, `UPDATE (a, b)` (commas inside parentheses stay).
+    const single = grants.flatMap(([, list, table]) => list!.split(/,\s*(?![^()]*\))/).map((privileges) => [privileges, table!] as const));
+    expect(single.length).toBeGreaterThan(grants.length);
+    for (const [privileges, table] of single) {
+      await role.grant(`REVOKE ${privileges} ON ${table} FROM lethe_runner`);
+      try {
+        const check = await asRole('check');
+        expect(check.code, `${table} without ${privileges}`).toBe(2);
+        expect(check.stdout).toMatch(new RegExp(`fix: GRANT [^\\n]* ON ${table.replace('.', '\\.')} TO `));
+      } finally {
+        await role.grant(`GRANT ${privileges} ON ${table} TO lethe_runner`);
+      }
+    }
+  }, 300_000);
+
   it('column-level: an anonymized column without UPDATE is named with its column', async () => {
     await role.grant('REVOKE UPDATE (ip) ON public.device_logs FROM lethe_runner');
     try {
