@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockKeyOf } from '../../../src/execute/advisory-lock.js';
 import { runCli } from '../../support/run-cli.js';
 import { createRestrictedRole, readDocumentedGrants, type RestrictedRole } from '../../support/restricted-role.js';
 import { BENCH_NOW, createSeededDatabase, RULES_DIR } from '../../support/run-helpers.js';
@@ -84,6 +86,24 @@ describe('a role with exactly the documented grants', () => {
     expect(status.rules.every((rule) => rule.lastRun?.status === 'done')).toBe(true);
     expect(status.ledger.verified).toBe(true);
     expect(status.ledger.batches).toBeGreaterThan(0);
+  });
+});
+
+describe('lock holders as the role', () => {
+  it("status names a lock held by another role's session, with its start time (pg_read_all_stats)", async () => {
+    const holder = new pg.Client({ connectionString: database.url, application_name: 'on-call-psql' });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockKeyOf('device-logs').toString()]);
+      const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const result = await asRole('status', '--format', 'json');
+      expect(result.code, result.stderr).toBe(0);
+      const lock = (JSON.parse(result.stdout) as { rules: { id: string; lock: { pid: number; applicationName: string; since: string | null } | null }[] }).rules.find((rule) => rule.id === 'device-logs')?.lock;
+      expect(lock).toMatchObject({ pid, applicationName: 'on-call-psql' });
+      expect(lock?.since).not.toBeNull();
+    } finally {
+      await holder.end();
+    }
   });
 });
 
