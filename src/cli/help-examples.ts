@@ -18,7 +18,11 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
   check: [
     { says: 'rules and the role\'s privileges against the live schema ($DATABASE_URL), writes nothing', args: ['check'] },
     { says: 'CI gate: exit 4 when due rows are more than two days past their cutoff; overdue rows pushed to a Pushgateway', args: ['check', '--fail-on-overdue', '2d', '--metrics-push', 'http://pushgateway:9091'] },
-    { says: 'CI gate: exit 4 when a table referencing the people is reached by no rule (a request would miss it)', args: ['check', '--requests', '--fail-on-uncovered'] },
+    { says: 'CI gate: exit 4 when a table referencing the people is reached by no rule, or a column is changed, deleted or kept by none', args: ['check', '--requests', '--coverage', '--fail-on-uncovered'] },
+  ],
+  init: [
+    { says: 'draft commented rules from the live schema into a new folder (never overwrites)', args: ['init', '--db', 'postgres://postgres@127.0.0.1:5432/app', '--out', 'rules-draft'] },
+    { says: 'also match 200 rows per table against value patterns (counts only), hashing identifiers', args: ['init', '--out', 'rules-draft', '--sample', '200', '--rules-style', 'pseudonymize'] },
   ],
   plan: [
     { says: 'dry run of one rule: what it would change now', args: ['plan', '--only', 'device-logs'] },

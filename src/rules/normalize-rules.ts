@@ -53,6 +53,7 @@ export function normalizeRule(
     guard: mergeGuard(defaults.guard, written.guard),
     export: normalizeExport(written.export),
     batch: mergeBatch(defaults.batch, written.batch),
+    keep: Object.entries(written.keep ?? {}).map(([column, reason]) => ({ column: parseIdentifier(column), reason })),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
       after: parseDuration(phase.after),

@@ -259,8 +259,8 @@ function describeValue(value: unknown): string {
 
 const KNOWN_KEYS: Record<string, string[]> = {
   file: ['category', 'description', 'rules'],
-  settings: ['holds', 'defaults'],
-  rule: ['id', 'description', 'table', 'key', 'subject', 'clock', 'join', 'where', 'hold', 'schedule', 'timezone', 'cascade', 'batch', 'export', 'phases'],
+  settings: ['holds', 'defaults', 'classify', 'coverage'],
+  rule: ['id', 'description', 'table', 'key', 'subject', 'clock', 'join', 'where', 'hold', 'schedule', 'timezone', 'cascade', 'after', 'partitions', 'batch', 'guard', 'export', 'keep', 'phases'],
   phase: ['after', 'action', 'set', 'mark'],
   batch: ['target', 'maxRows'],
   mask: ['keepStart', 'keepEnd', 'char'],

@@ -8,6 +8,7 @@ import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerSchedule } from './schedule.js';
+import { registerInit } from './init.js';
 import { registerExport } from './export.js';
 
 /** Every command, in the order `lethe --help` lists them. */
@@ -19,6 +20,7 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerStatus(program, action);
   registerSchedule(program, action);
   registerExport(program, action);
+  registerInit(program, action);
   registerSeed(program, action);
   registerDemo(program, action);
 }

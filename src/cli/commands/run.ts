@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { isLetheError, LetheError } from '../../errors.js';
-import { exitCodeOfRun, runRetention } from '../../execute/run-retention.js';
 import { renderReport } from '../../report/render-report.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
 import { selectRules } from '../../plan/build-plan.js';
@@ -101,6 +100,7 @@ interface Limits {
 }
 
 async function runCommand(ctx: CommandContext, flags: RunFlags, metrics: MetricsOutputs, started: number, limits: Limits): Promise<number> {
+    const { exitCodeOfRun, runRetention } = await import('../../execute/run-retention.js');
     const { batchSize, maxRowsPerSecond, maxRuntimeMs, maxReplicaLagMs, concurrency } = limits;
     if (flags.showValues) throw new LetheError('USAGE', '--show-values needs --dry-run: a run prints no values', { hint: 'use lethe run --dry-run --show-values on a test database' });
     const reviewed = flags.plan === undefined ? undefined : await readReviewedPlan(flags.plan);
