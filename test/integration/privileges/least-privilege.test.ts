@@ -49,8 +49,8 @@ describe('a role with exactly the documented grants', () => {
     expect(facts.rows[0]).toEqual({ super: false, owns: '0' });
   });
 
-  it('passes check, --requests included (exit 0, no missing privilege)', async () => {
-    const result = await asRole('check', '--requests', '--format', 'json');
+  it('passes check, --requests and --coverage included (exit 0, no missing privilege)', async () => {
+    const result = await asRole('check', '--requests', '--coverage', '--format', 'json');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).missingPrivileges).toEqual([]);
   });
