@@ -43,6 +43,8 @@ export interface BatchInput {
   markValue: Date;
   /** Keys that are not surrogate keys are recorded as digests under this key. */
   ledgerKey: string;
+  /** Rows per table this batch may still change (an erasure's approved counts); beyond them it rolls back. */
+  budget?: Record<string, number> | undefined;
 }
 
 export interface BatchResult {
@@ -67,6 +69,7 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
     const keyCount = planned.key.length;
     const lastKey = rows[rows.length - 1]!.slice(0, keyCount);
     const affected = window.phase.action === 'delete' ? await applyDelete(connection, input, rows) : await applyUpdate(connection, input, columnsOf(rows, keyCount));
+    if (input.budget) enforceBudget(planned.rule.id, affected, input.budget);
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
     const ledger = buildLedgerInsert(
       input.stateSchema,
@@ -86,6 +89,18 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
     await connection.query(ledger.statement);
     return { value: { selected: rows.length, affected, lastKey, hash: ledger.hash, ms: performance.now() - started } };
   });
+}
+
+/** Throwing inside the batch's transaction rolls the batch back: nothing beyond the approved counts is ever committed. */
+function enforceBudget(ruleId: string, affected: Record<string, number>, budget: Record<string, number>): void {
+  for (const [table, rows] of Object.entries(affected)) {
+    const left = budget[table] ?? 0;
+    if (rows > left) {
+      throw new LetheError('SAFETY_GUARD', `rule '${ruleId}': ${table} would lose ${rows} more row${rows === 1 ? '' : 's'} than the ${left} still approved: the batch was rolled back`, {
+        hint: 'rows of these people appeared after they were counted; run the same request again (same --request-id) to count and confirm anew',
+      });
+    }
+  }
 }
 
 function columnsOf(rows: string[][], count: number): string[][] {

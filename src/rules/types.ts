@@ -80,6 +80,17 @@ export interface Rule {
   guard: GuardSettings;
   phases: Phase[];
   batch: BatchSettings;
+  /** What an erasure request does to the rule's rows; undefined: the rule's final action. */
+  request?: RequestSetting | undefined;
+}
+
+/** `request:` as checked: skip (kept, with its reason), delete, or anonymize with these changes. */
+export interface RequestSetting {
+  action: 'skip' | 'delete' | 'anonymize';
+  /** anonymize: empty means the last anonymize or pseudonymize phase's changes. */
+  set: ColumnChange[];
+  mark: string | undefined;
+  reason: string | undefined;
 }
 
 /** One table of a cascade tree as written: resolved against the catalog by the planner. */
