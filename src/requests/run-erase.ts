@@ -23,6 +23,7 @@ import { readLedgerKey } from '../state/ledger-keys.js';
 import { attachRunToRequest, finishRequest, insertRequest, readRequest, readRequestCounts, readRequestOrigin, readRequestSubjects, type SubjectStatus } from '../state/requests.js';
 import { finishRun, insertRun } from '../state/runs.js';
 import { attachSubjects } from './attach-subjects.js';
+import { orderEraseRules } from './order-erase-rules.js';
 import { buildReceipt, type ReceiptInput } from './build-receipt.js';
 import { countSubjectRows, measureErase, skippedRulesOf, type EraseMeasure } from './measure-erase.js';
 import type { Receipt, ReceiptStatus } from './receipt-types.js';
@@ -139,7 +140,7 @@ async function prepareErase(client: SqlClient, ruleSet: RuleSet, selection: Eras
   throwOnErrors(problems);
   await loadFragmentParser();
   const applied = { ...ruleSet, rules: selection.applied };
-  const plan = attachSubjects(orderPlan(buildPlan(applied, catalog, options.now), catalog, ruleSet.holds.subjects), catalog, options.ids);
+  const plan = orderEraseRules(attachSubjects(orderPlan(buildPlan(applied, catalog, options.now), catalog, ruleSet.holds.subjects), catalog, options.ids));
   requireSecrets(plan, options.readSecret);
   const skipped = skippedRulesOf(selection.skipped.map((entry) => entry.rule), catalog);
   const measure = await measureErase(client, plan, skipped, catalog, options.ids, holdsQuery);
