@@ -16,7 +16,6 @@ rules:
     table: users
     subject: users.id
     clock: users.cancelled_at
-    where: "users.status = 'cancelled'"
     cascade: [models, legal_holds]
     phases: [{ after: 10y, action: delete }]
     request: delete
