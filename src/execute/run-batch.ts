@@ -19,6 +19,7 @@ import { recordedKey } from '../state/ledger-keys.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { Connection } from './types.js';
 import { inBatchTransaction } from './batch-transaction.js';
+import { enforceBudget } from './enforce-budget.js';
 import { secretsOf } from './run-page-batch.js';
 
 export interface BatchInput {
@@ -89,18 +90,6 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
     await connection.query(ledger.statement);
     return { value: { selected: rows.length, affected, lastKey, hash: ledger.hash, ms: performance.now() - started } };
   });
-}
-
-/** Throwing inside the batch's transaction rolls the batch back: nothing beyond the approved counts is ever committed. */
-function enforceBudget(ruleId: string, affected: Record<string, number>, budget: Record<string, number>): void {
-  for (const [table, rows] of Object.entries(affected)) {
-    const left = budget[table] ?? 0;
-    if (rows > left) {
-      throw new LetheError('SAFETY_GUARD', `rule '${ruleId}': ${table} would lose ${rows} more row${rows === 1 ? '' : 's'} than the ${left} still approved: the batch was rolled back`, {
-        hint: 'rows of these people appeared after they were counted; run the same request again (same --request-id) to count and confirm anew',
-      });
-    }
-  }
 }
 
 function columnsOf(rows: string[][], count: number): string[][] {

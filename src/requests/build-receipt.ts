@@ -17,7 +17,7 @@ export interface ReceiptInput {
   /** The people's outcomes, by digest (or by position when there is no ledger key yet). */
   subjects: { digest: string | undefined; status: SubjectStatus }[];
   /** A real erasure: each rule's report from this attempt and the ledger's counts over every attempt. */
-  executed?: { rules: RuleReport[]; counts: Map<string, Record<string, number>>; rowsAfter: Map<string, number> };
+  executed?: { rules: RuleReport[]; counts: Map<string, Record<string, number>> };
   status?: ReceiptStatus;
   startedAt?: Date;
   finishedAt?: Date;
@@ -51,7 +51,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     subjects: { requested: statuses.length, done: count('done'), pending: count('pending'), notFound: count('not-found'), held: count('held'), ...(digests ? { digests } : {}) },
     categories: [...new Set(rules.map((rule) => rule.category))].sort(),
     rules,
-    tables: summarizeTables(rules, rowsByTable(rules, input.executed?.rowsAfter ?? input.measure.rows), input.executed ? 'after' : 'before'),
+    tables: summarizeTables(rules, rowsByTable(rules, input.measure.rows), input.executed ? 'after' : 'before'),
     ...(input.ledgerHead ? { ledgerHead: input.ledgerHead } : {}),
   };
 }
@@ -107,9 +107,9 @@ function rowsByTable(rules: ReceiptRule[], rows: Map<string, number>): Map<strin
 
 /**
  * Per table: rows removed (own and cascaded), anonymized, and kept: the
- * people's rows that stay as they were. After an erasure the counts are the
- * ledger's (exact) and kept is what is left less what was anonymized; before
- * it, rules on one table overlap, so each count is the largest over those rules.
+ * people's rows (counted before) that stay as they were. After an erasure the
+ * counts are the ledger's, exact; before it, rules on one table overlap, so
+ * each count is the largest over those rules.
  */
 export function summarizeTables(rules: ReceiptRule[], rows: Map<string, number>, when: 'before' | 'after'): ReceiptTable[] {
   const tables = new Map<string, ReceiptTable>();
@@ -123,7 +123,7 @@ export function summarizeTables(rules: ReceiptRule[], rows: Map<string, number>,
   }
   for (const table of tables.values()) {
     const present = rows.get(table.table);
-    if (present !== undefined) table.kept = Math.max(0, present - table.anonymized - (when === 'before' ? table.removed : 0));
+    if (present !== undefined) table.kept = Math.max(0, present - table.anonymized - table.removed);
   }
   return [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));
 }

@@ -47,10 +47,10 @@ describe('lethe erase on the seeded Bench3D database', () => {
          AND EXISTS (SELECT 1 FROM device_logs d WHERE d.user_id = u.id AND d.source <> 'internal') AND EXISTS (SELECT 1 FROM models m WHERE m.owner_id = u.id)
        ORDER BY u.id LIMIT 1`,
     );
-    const [other] = await idsOf(database.db, `SELECT owner_id::text AS id FROM models WHERE owner_id <> ? AND owner_id NOT IN (SELECT user_id FROM legal_holds) ORDER BY owner_id LIMIT 1`, [user]);
+    const [other] = await idsOf(database.db, `SELECT owner_id::text AS id FROM models WHERE owner_id <> ? AND owner_id NOT IN (SELECT user_id FROM legal_holds) ORDER BY owner_id LIMIT 1`, [user!]);
     const otherBefore = await userFingerprint(database.db, other!);
-    const internal = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ? AND source = 'internal'`, [user])).rows[0]!.n);
-    const modelIds = await idsOf(database.db, `SELECT id::text AS id FROM models WHERE owner_id = ?`, [user]);
+    const internal = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ? AND source = 'internal'`, [user!])).rows[0]!.n);
+    const modelIds = await idsOf(database.db, `SELECT id::text AS id FROM models WHERE owner_id = ?`, [user!]);
 
     erased = user!;
     const outcome = await erase('--subject', user!, '--request-id', 'REQ-ONE');
@@ -63,10 +63,10 @@ describe('lethe erase on the seeded Bench3D database', () => {
     const columns = await columnsReferencingUsers(database.db);
     expect(columns.map((column) => column.table).sort()).toEqual(['device_logs', 'legal_holds', 'models', 'third_party_logins', 'verification_codes']);
     for (const { table, column } of columns) {
-      const left = await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM ${table} WHERE "${column}" = ?`, [user]);
+      const left = await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM ${table} WHERE "${column}" = ?`, [user!]);
       expect(Number(left.rows[0]!.n), `${table}.${column}`).toBe(0);
     }
-    expect(await idsOf(database.db, `SELECT id::text AS id FROM users WHERE id = ?`, [user])).toEqual([]);
+    expect(await idsOf(database.db, `SELECT id::text AS id FROM users WHERE id = ?`, [user!])).toEqual([]);
     expect(await idsOf(database.db, `SELECT id::text AS id FROM public_model_metadata WHERE model_id = ANY(?::bigint[])`, [modelIds])).toEqual([]);
     // Internal logs are left out by the device-logs rule's where: the receipt says so (the user's delete then set their user_id NULL).
     const kept = receipt.rules.find((rule) => rule.id === 'device-logs')!.kept;

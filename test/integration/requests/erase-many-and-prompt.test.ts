@@ -75,7 +75,7 @@ describe('lethe erase asks on a terminal, and never goes beyond the counts it sh
 
   it('states exact counts; rows that appear after the answer make the batch roll back (exit 4), and a rerun of the request counts anew and finishes', async () => {
     const [user] = await idsOf(database.db, `SELECT user_id::text AS id FROM device_logs WHERE source <> 'internal' AND user_id NOT IN (SELECT user_id FROM legal_holds) GROUP BY user_id ORDER BY count(*) DESC LIMIT 1`);
-    const before = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ? AND source <> 'internal'`, [user])).rows[0]!.n);
+    const before = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ? AND source <> 'internal'`, [user!])).rows[0]!.n);
     const args = ['node', 'lethe', 'erase', '--db', database.url, '--rules', rules, '--no-progress', '--format', 'json', '--subject', user!, '--request-id', 'ASK-1', '--only', 'device-logs'];
 
     const cancelled = terminal(async () => false);
@@ -85,19 +85,19 @@ describe('lethe erase asks on a terminal, and never goes beyond the counts it sh
 
     // Between the answer and the erasure, the person logs in again: one more row than approved.
     const grows = terminal(async () => {
-      await database.db.raw(`INSERT INTO device_logs (user_id, event, source, created_at) VALUES (?, 'login', 'app', now())`, [user]);
+      await database.db.raw(`INSERT INTO device_logs (user_id, event, source, created_at) VALUES (?, 'login', 'app', now())`, [user!]);
       return true;
     });
     expect(await main(args, grows.io)).toBe(4);
     expect(grows.out().stderr).toContain('SAFETY_GUARD');
-    const afterGuard = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ?`, [user])).rows[0]!.n);
+    const afterGuard = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ?`, [user!])).rows[0]!.n);
     expect(afterGuard).toBeGreaterThan(before);
 
     const rerun = terminal(async () => true);
     expect(await main(args, rerun.io)).toBe(0);
     expect(rerun.out().stderr).toContain(`would remove ${before + 1} rows`);
     expect(JSON.parse(rerun.out().stdout)).toMatchObject({ requestId: 'ASK-1', status: 'done' });
-    const left = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ? AND source <> 'internal'`, [user])).rows[0]!.n);
+    const left = Number((await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM device_logs WHERE user_id = ? AND source <> 'internal'`, [user!])).rows[0]!.n);
     expect(left).toBe(0);
   }, 180_000);
 });

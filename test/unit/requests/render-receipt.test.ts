@@ -25,7 +25,7 @@ function receipt(mode: 'dry-run' | 'erase') {
     },
     subjects: [{ digest: 'hmac:aa', status: mode === 'erase' ? 'done' : 'pending' }, { digest: 'hmac:bb', status: 'held' }, { digest: 'hmac:cc', status: 'not-found' }],
     ...(mode === 'erase'
-      ? { status: 'done' as const, executed: { rules: [{ id: 'device-logs', category: 'device-logs', table: 'public.device_logs', status: 'done' as const, phases: [] }], counts: new Map([['device-logs', { 'public.device_logs': 12 }]]), rowsAfter: new Map([['device-logs', 5], ['invoices', 4]]) } }
+      ? { status: 'done' as const, executed: { rules: [{ id: 'device-logs', category: 'device-logs', table: 'public.device_logs', status: 'done' as const, phases: [] }], counts: new Map([['device-logs', { 'public.device_logs': 12 }]]) } }
       : {}),
   });
 }
