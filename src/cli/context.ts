@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import type { LogFormat, Logger } from '../log/logger.js';
 import { createProgress, type Progress } from './progress.js';
@@ -11,6 +12,8 @@ export interface CliIO {
   stderrIsTTY: boolean;
   stderrColumns: number | undefined;
   ask(question: string): Promise<boolean>;
+  /** Resolves once stdout has taken what was written (a pipe read slowly): long outputs stay bounded in memory. */
+  drainStdout?(): Promise<void>;
 }
 
 export interface GlobalOptions {
@@ -38,6 +41,9 @@ export function createProcessIO(): CliIO {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stderrColumns: process.stderr.columns,
+    drainStdout: async () => {
+      if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+    },
     ask: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {

@@ -25,6 +25,7 @@ import { fingerprintPlan } from '../guard/fingerprint-plan.js';
 import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
 import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
 import type { BatchEvent, ExecuteOptions } from './types.js';
+import { requireReplicaLagAccess } from '../check/read-replica-lag-access.js';
 
 export interface RunRetentionOptions {
   url: string;
@@ -62,7 +63,8 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
   const { plan, preview, overridden, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
-    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema });
+    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema }, 'write');
+    if (options.maxReplicaLagMs !== undefined) await requireReplicaLagAccess(client);
     requireSecrets(prepared.plan, options.readSecret);
     // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
     const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0, describePartitions: Boolean(options.confirm) });

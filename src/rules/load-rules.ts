@@ -4,10 +4,11 @@ import { dropMissingKeysExplainedByTypos, parseRuleFile } from './parse-rule-fil
 import { readRuleFiles, type FileAccess, nodeFileAccess, type RuleFileText } from './read-rule-files.js';
 import { runRuleChecks, type LocatedRule } from './rule-checks.js';
 import type { WrittenSettings } from './rule-schema.js';
-import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
-import type { PositionedDocument } from './yaml-positions.js';
+import { normalizeHolds, type ClassifySettings, type RuleProblem, type RuleSet } from './types.js';
+import { formatPath, locate, type PositionedDocument } from './yaml-positions.js';
 import { loadFaker } from '../strategies/fake-strategy.js';
 import { loadFragmentParser } from './parse-fragment.js';
+import { findTodoComments } from './find-todo-comments.js';
 
 export interface LoadedRules {
   /** Undefined when any error was found; warnings alone leave it usable. */
@@ -34,7 +35,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
     }
     const parsed = parseRuleFile(path, text, isSettings, rulesBefore);
     rulesBefore += parsed.ruleCount;
-    problems.push(...parsed.problems);
+    problems.push(...parsed.problems, ...findTodoComments(path, text));
     if (parsed.kind === 'settings') {
       if (parsed.written) settings = { positioned: parsed.positioned, written: parsed.written };
     } else {
@@ -42,6 +43,7 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
     }
   }
   const defaults = normalizeDefaults(settings?.written);
+  if (settings) problems.push(...checkClassifyValues(settings.positioned, settings.written.classify?.values));
   const located: LocatedRule[] = [];
   for (const parsed of ruleFiles) {
     if (parsed.kind !== 'rules' || !parsed.written) continue;
@@ -82,8 +84,27 @@ export async function parseRuleTexts(texts: RuleFileText[], options: { singleFil
           defaults,
           files: texts.map((text) => text.path),
           settingsFile: texts.find((text) => text.isSettings)?.path,
+          classify: normalizeClassify(settings?.written.classify),
+          coverage: { schemas: settings?.written.coverage?.schemas, ignore: settings?.written.coverage?.ignore ?? {} },
         },
   };
+}
+
+function normalizeClassify(written: WrittenSettings['classify']): ClassifySettings {
+  return { names: written?.names ?? {}, comments: written?.comments ?? {}, values: written?.values ?? {}, personTables: written?.personTables ?? [] };
+}
+
+/** A value pattern must compile; PostgreSQL would reject most that JavaScript rejects, in the middle of a sample. */
+function checkClassifyValues(positioned: PositionedDocument, values: Record<string, string> | undefined): RuleProblem[] {
+  return Object.entries(values ?? {}).flatMap(([category, pattern]) => {
+    try {
+      new RegExp(pattern);
+      return [];
+    } catch (error) {
+      const where = ['classify', 'values', category];
+      return [{ severity: 'error' as const, check: 'invalid-format', file: positioned.file, ...locate(positioned, where), path: formatPath(where), message: `not a regular expression: ${(error as Error).message}` }];
+    }
+  });
 }
 
 export function formatProblem(problem: RuleProblem): string {

@@ -51,8 +51,10 @@ export function normalizeRule(
     after: written.after ?? [],
     partitions: written.partitions ?? 'auto',
     guard: mergeGuard(defaults.guard, written.guard),
+    export: normalizeExport(written.export),
     batch: mergeBatch(defaults.batch, written.batch),
     ...(written.request === undefined ? {} : { request: normalizeRequest(written.request) }),
+    keep: Object.entries(written.keep ?? {}).map(([column, reason]) => ({ column: parseIdentifier(column), reason })),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
       after: parseDuration(phase.after),
@@ -71,6 +73,12 @@ function normalizeRequest(written: NonNullable<WrittenRule['request']>): Request
     mark: written.mark === undefined ? undefined : parseIdentifier(written.mark),
     reason: written.reason,
   };
+}
+
+function normalizeExport(written: WrittenRule['export']): Rule['export'] {
+  if (written === undefined || written === true) return { include: true, omit: [] };
+  if (written === false) return { include: false, omit: [] };
+  return { include: true, omit: written.omit.map(parseIdentifier) };
 }
 
 function normalizeSubject(written: WrittenRule['subject']): { subject: string | undefined; subjectKind: string | undefined } {

@@ -144,6 +144,14 @@ export const writtenRequest = z
     description:
       "What an erasure request (lethe erase) does to the person's rows: skip (kept, e.g. by law), delete, or anonymize; default: the rule's final action. An object adds set and the reason the receipt prints.",
   });
+export const exportOmitSchema = z.strictObject({
+  omit: z.array(column).min(1, 'list at least one column to leave out').meta({ description: 'columns left out of every export of this table: secrets such as password hashes and tokens' }),
+});
+
+/** What `lethe export` may show of a rule's table: all of it (default), nothing, or all but some columns. */
+export const writtenExport = z
+  .union([z.boolean(), exportOmitSchema])
+  .meta({ description: '`lethe export`: false leaves the whole table out; { omit: [password_hash] } leaves those columns out (default: true, every column)' });
 
 const batch = z.strictObject({
   target: z.string().regex(BATCH_TARGET_PATTERN, 'expected a duration like 250ms or 1s').optional(),
@@ -174,6 +182,11 @@ export const writtenRule = z.strictObject({
   batch: batch.optional(),
   guard: guard.optional(),
   request: writtenRequest.optional(),
+  export: writtenExport.optional(),
+  keep: z
+    .record(column, z.string().trim().min(1, 'say why the column is kept: keep: { status: "not personal: account state" }'))
+    .optional()
+    .meta({ description: 'columns of the table that no phase changes and that stay on purpose, each with the reason (column: reason); `check --coverage` requires every column to be changed, deleted or kept' }),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });
 
@@ -184,6 +197,38 @@ export const writtenRuleFile = z
     rules: z.array(writtenRule).min(1, 'a rule file needs at least one rule'),
   })
   .meta({ title: 'Lethe rule file (format version 1)' });
+
+const classifyCategory = z.string().regex(RULE_ID_PATTERN, 'expected a kebab-case category like phone or wechat');
+const classifyWords = z.array(z.string().trim().min(1)).min(1);
+
+const classifySettings = z
+  .strictObject({
+    names: z
+      .record(classifyCategory, classifyWords)
+      .optional()
+      .meta({ description: 'more column-name words or phrases per category (lower case, words joined by _): { phone: [lianxi_dianhua], wechat: [wx_id] }; a new category is allowed' }),
+    comments: z.record(classifyCategory, classifyWords).optional().meta({ description: 'more words of column comments per category, any language' }),
+    values: z
+      .record(classifyCategory, z.string().min(1))
+      .optional()
+      .meta({ description: 'a regular expression per category that sampled values match (`--sample N`); replaces the built-in one' }),
+    personTables: classifyWords.optional().meta({ description: 'more words of table names that hold people (users, customers are built in)' }),
+  })
+  .meta({ description: 'extends the personal-data classifier used by `lethe init` and `check --coverage`' });
+
+const coverageSettings = z
+  .strictObject({
+    schemas: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'schemas searched for personal columns in tables no rule covers; default: every schema but pg_*, information_schema and Lethe\'s own' }),
+    ignore: z
+      .record(z.string().min(1), z.string().trim().min(1, 'say why: ignore: { audit_log: "kept 10 years by law (policy III.2)" }'))
+      .optional()
+      .meta({ description: 'tables (`legal_holds`, `audit.*`) or columns (`legal_holds.reason`) never reported as uncovered, each with the reason' }),
+  })
+  .meta({ description: 'settings of `check --coverage`' });
 
 export const writtenSettings = z
   .strictObject({
@@ -201,6 +246,8 @@ export const writtenSettings = z
         guard: guard.optional(),
       })
       .optional(),
+    classify: classifySettings.optional(),
+    coverage: coverageSettings.optional(),
   })
   .meta({ title: 'Lethe settings (lethe.yaml)' });
 

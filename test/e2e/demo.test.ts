@@ -93,6 +93,9 @@ describe('lethe demo', () => {
     expect(outcome.stdout).toMatch(/[\d,]+ users are under an active legal hold/);
     expect(outcome.stdout).toMatch(/[\d,]+ device logs are older than 30 days .*[\d,]+ of them older than 180 days/);
     expect(outcome.stdout).toMatch(/[\d,]+ models were public and are not any more/);
+    expect(outcome.stdout).toMatch(/\d+\. Export: one person's data as JSON/);
+    expect(outcome.stdout).toMatch(/lethe export --subject <an active user's id>: status ok, \d+ rows, [\d.]+ KiB of JSON/);
+    expect(outcome.stdout).toMatch(/^ +accounts +users +1$/m);
     expect(outcome.stdout).toMatch(/Erase: one person asks to be forgotten/);
     expect(outcome.stdout).toMatch(/--request-id DEMO-REQUEST-1: done/);
     expect(outcome.stdout).toMatch(/Done in [\d.]+ s\. The throwaway database is gone\./);

@@ -5,26 +5,13 @@ import type { Knex } from 'knex';
 import { RULES_DIR } from './run-helpers.js';
 
 /**
- * The Bench3D rules plus one that removes the account itself on request (the
- * shipped rules keep an active account until it is cancelled): with it, an
- * erasure leaves none of a user's rows in any table that references users.
+ * A copy of the shipped Bench3D rules (their accounts rule reaches every table that holds a
+ * user's data), in a folder of its own where a test may add rules and subjects files.
  */
-export const ACCOUNT_ERASURE_RULE = `category: account-erasure
-description: test rules — the account itself goes on request (policy V.1)
-rules:
-  - id: account-erasure
-    table: users
-    subject: users.id
-    clock: users.cancelled_at
-    cascade: [models, legal_holds]
-    phases: [{ after: 10y, action: delete }]
-    request: delete
-`;
-
-export async function writeEraseRules(extra: string = ACCOUNT_ERASURE_RULE): Promise<string> {
+export async function writeEraseRules(extra?: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'lethe-erase-rules-'));
   await cp(RULES_DIR, dir, { recursive: true });
-  await writeFile(join(dir, 'account-erasure.yaml'), extra);
+  if (extra) await writeFile(join(dir, 'extra.yaml'), extra);
   return dir;
 }
 

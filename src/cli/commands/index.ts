@@ -9,6 +9,8 @@ import { registerRun } from './run.js';
 import { registerErase } from './erase.js';
 import { registerStatus } from './status.js';
 import { registerSchedule } from './schedule.js';
+import { registerInit } from './init.js';
+import { registerExport } from './export.js';
 
 /** Every command, in the order `lethe --help` lists them. */
 export function registerCommands(program: Command, action: ActionFactory): void {
@@ -19,6 +21,8 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerErase(program, action);
   registerStatus(program, action);
   registerSchedule(program, action);
+  registerExport(program, action);
+  registerInit(program, action);
   registerSeed(program, action);
   registerDemo(program, action);
 }
