@@ -108,6 +108,26 @@ describe('lethe erase on the seeded Bench3D database', () => {
     expect(await userFingerprint(database.db, held!)).toBe(before);
   });
 
+  it("selects through the rule's join when the subject lives there (public-model-metadata: subject models.owner_id)", async () => {
+    const [owner] = await idsOf(
+      database.db,
+      `SELECT m.owner_id::text AS id FROM models m JOIN public_model_metadata p ON p.model_id = m.id
+       WHERE m.visibility <> 'public' AND m.owner_id NOT IN (SELECT user_id FROM legal_holds) ORDER BY m.owner_id LIMIT 1`,
+    );
+    const count = (sql: string) => database.db.raw<{ rows: { n: string }[] }>(sql, [owner!]).then((result) => Number(result.rows[0]!.n));
+    const models = await count(`SELECT count(*) AS n FROM models WHERE owner_id = ?`);
+    const hidden = await count(`SELECT count(*) AS n FROM public_model_metadata p JOIN models m ON m.id = p.model_id WHERE m.owner_id = ? AND m.visibility <> 'public'`);
+    const shown = await count(`SELECT count(*) AS n FROM public_model_metadata p JOIN models m ON m.id = p.model_id WHERE m.owner_id = ? AND m.visibility = 'public'`);
+    const outcome = await erase('--subject', owner!, '--only', 'public-model-metadata');
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const rule = receiptOf(outcome.stdout).rules[0]!;
+    expect(rule).toMatchObject({ id: 'public-model-metadata', rows: hidden });
+    expect(rule.kept.filter((kept) => kept.reason === 'where').reduce((sum, kept) => sum + kept.rows, 0)).toBe(shown);
+    expect(await count(`SELECT count(*) AS n FROM public_model_metadata p JOIN models m ON m.id = p.model_id WHERE m.owner_id = ? AND m.visibility <> 'public'`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM public_model_metadata p JOIN models m ON m.id = p.model_id WHERE m.owner_id = ? AND m.visibility = 'public'`)).toBe(shown);
+    expect(await count(`SELECT count(*) AS n FROM models WHERE owner_id = ?`)).toBe(models);
+  });
+
   it('reports a person found nowhere as not-found, exit 0', async () => {
     const outcome = await erase('--subject', '987654321', '--subject', 'not-a-number');
     expect(outcome.code, outcome.stderr).toBe(0);
