@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { IDENTIFIER_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
+import { IDENTIFIER_PATTERN, SUBJECT_KIND_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
+import { DURATION_PATTERN } from './parse-duration.js';
 
 /**
  * What a user writes in a rule file (format version 1). The JSON Schema shipped
  * in schema/ is generated from these, so editors and `validate` agree.
  */
 
-export const DURATION_PATTERN = /^(0|[1-9][0-9]*(m|h|d|w|mo|y))$/;
+export { DURATION_PATTERN } from './parse-duration.js';
 export const BATCH_TARGET_PATTERN = /^[1-9][0-9]*(ms|s)$/;
 export const RULE_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export { IDENTIFIER_PATTERN, TABLE_PATTERN } from './identifiers.js';
-export const SUBJECT_KIND_PATTERN = /^[a-z][a-z0-9_]*$/;
+export { SUBJECT_KIND_PATTERN } from './identifiers.js';
 
 const duration = z
   .union([z.literal(0), z.string().regex(DURATION_PATTERN, 'expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y')])

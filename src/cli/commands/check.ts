@@ -1,14 +1,11 @@
 import { Option, type Command } from 'commander';
-import { checkRules } from '../../check/check-rules.js';
 import { loadRules } from '../../rules/load-rules.js';
 import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { renderValidation } from './validate.js';
 import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
-import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow, parsePositiveInteger } from '../parse-flags.js';
-import { checkRequestCoverage } from '../../requests/check-request-coverage.js';
 import type { RequestCoverage } from '../../requests/find-uncovered-references.js';
 import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 import type { Report } from '../../report/types.js';
@@ -16,8 +13,7 @@ import { renderCheckMetrics } from '../../report/render-check-metrics.js';
 import { emitMetrics, metricsOutputsOf } from '../write-metrics.js';
 import { parsePushUrl } from '../push-metrics.js';
 import { requireWritable } from '../require-writable.js';
-import { checkCoverage, type CoverageReport } from '../../check/check-coverage.js';
-import { readClassifiedSchema } from '../../classify/read-classified-schema.js';
+import type { CoverageReport } from '../../check/check-coverage.js';
 import { LetheError } from '../../errors.js';
 
 interface CheckOptions {
@@ -69,14 +65,20 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         let missingPrivileges: MissingPrivilege[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
+          const [{ checkRules }, { planRetention }] = await Promise.all([import('../../check/check-rules.js'), import('../../plan/plan-retention.js')]);
           await withDatabase(ctx, async (db) => {
             const checked = await checkRules(db, ruleSet, now);
             problems = [...problems, ...checked.problems];
             missingPrivileges = checked.missingPrivileges;
             const usable = !problems.some((problem) => problem.severity === 'error');
             if (usable) trees = describeCascadeTrees(ruleSet, checked.catalog);
-            if (options.requests && usable) requests = await checkRequestCoverage(db, ruleSet, checked.catalog);
+            if (options.requests && usable) {
+              const { checkRequestCoverage } = await import('../../requests/check-request-coverage.js');
+              requests = await checkRequestCoverage(db, ruleSet, checked.catalog);
+            }
             if (options.coverage && usable) {
+              const { checkCoverage } = await import('../../check/check-coverage.js');
+              const { readClassifiedSchema } = await import('../../classify/read-classified-schema.js');
               const classified = await readClassifiedSchema(db, { settings: ruleSet.classify, sample });
               coverage = checkCoverage(ruleSet, classified.facts, classified.personal, ruleSet.coverage);
             }

@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import { LetheError } from '../../errors.js';
-import { exportSubject } from '../../requests/export-subject.js';
 import type { ExportFormat } from '../../requests/export-document.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
-import { SUBJECT_KIND_PATTERN } from '../../rules/rule-schema.js';
+import { SUBJECT_KIND_PATTERN } from '../../rules/identifiers.js';
 import { openExportSink } from '../open-export-sink.js';
 import { withDatabase } from '../open-database.js';
 import type { ActionFactory } from '../program.js';
@@ -32,6 +31,7 @@ export function registerExport(program: Command, action: ActionFactory): void {
         const header = await withDatabase(ctx, async (db) => {
           const output = await openExportSink(ctx, flags.out);
           try {
+            const { exportSubject } = await import('../../requests/export-subject.js');
             const written = await exportSubject(db, ruleSet, { subject: flags.subject, kind: flags.kind, format: flags.format, now, sink: output.sink, signal: ctx.signal });
             await output.finish();
             return written;

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { planRetention } from '../../plan/plan-retention.js';
 import type { ReportFormat } from '../../report/render-report.js';
 import type { Report } from '../../report/types.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
@@ -17,7 +16,6 @@ import { emitMetrics, metricsOutputsOf } from '../write-metrics.js';
 import { renderMetrics } from '../../report/render-metrics.js';
 import { parsePushUrl } from '../push-metrics.js';
 import { requireWritable } from '../require-writable.js';
-import { selectDueRules } from '../../execute/run-retention.js';
 import { LetheError } from '../../errors.js';
 import type { ResumeOptions } from '../../plan/resolve-resume.js';
 
@@ -73,7 +71,11 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   await requireWritable(flags.metricsFile, '--metrics-file');
   const metrics = metricsOutputsOf(ctx, flags, parsePushUrl(flags.metricsPush), mode);
   parseDatabaseUrl(ctx.globals.db); // no database is a usage error before anything else is said
-  if (options.due) only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
+  const { planRetention } = await import('../../plan/plan-retention.js');
+  if (options.due) {
+    const { selectDueRules } = await import('../../execute/run-retention.js');
+    only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
+  }
   if (flags.showValues) ctx.io.writeStderr(SHOW_VALUES_WARNING);
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);

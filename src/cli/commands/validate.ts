@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { formatProblem, loadRules } from '../../rules/load-rules.js';
+import { formatProblem } from '../../rules/load-rules.js';
 import type { RuleProblem } from '../../rules/types.js';
 import type { OverduePhase } from '../../plan/find-overdue.js';
 import type { ActionFactory } from '../program.js';
@@ -23,6 +23,7 @@ export function registerValidate(program: Command, action: ActionFactory): void 
     .option('--strict', 'treat warnings as errors', false)
     .action(
       action<ValidateOptions>(async (ctx, options) => {
+        const { loadRules } = await import('../../rules/load-rules.js');
         const { ruleSet, problems } = await loadRules(ctx.globals.rules);
         const failed = !ruleSet || (options.strict && problems.length > 0);
         ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: ruleSet?.rules.length ?? 0, files: ruleSet?.files.length ?? 0 }));
