@@ -5,7 +5,8 @@ import { receiptSchema } from '../../../src/requests/receipt-schema.js';
 import type { Receipt } from '../../../src/requests/receipt-types.js';
 import { columnsReferencingUsers, userFingerprint, writeEraseRules } from '../../support/erase-helpers.js';
 import { runCli } from '../../support/run-cli.js';
-import { createSeededDatabase, idsOf, tableChecksum } from '../../support/run-helpers.js';
+import { createSeededDatabase, idsOf, openSession, tableChecksum } from '../../support/run-helpers.js';
+import { readLastSuccess, readRuleHistory } from '../../../src/state/read-rule-history.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
 const TABLES = ['users', 'device_logs', 'third_party_logins', 'verification_codes', 'models', 'public_model_metadata', 'legal_holds'];
@@ -93,6 +94,20 @@ describe('lethe erase on the seeded Bench3D database', () => {
     const otherPeople = await erase('--request-id', 'REQ-ONE', '--subject', '999999');
     expect(otherPeople.code).toBe(2);
     expect(otherPeople.stderr).toContain('--request-id REQ-ONE: that request was made for other people');
+  });
+
+  it("an erasure's rule runs are not retention runs: --due, the success metric and the growth guard do not see them", async () => {
+    const erasures = await database.db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM lethe.rule_runs rr JOIN lethe.runs r USING (run_id) WHERE r.mode = 'erase' AND rr.status = 'done'`);
+    expect(Number(erasures.rows[0]!.n)).toBeGreaterThan(0);
+    const session = await openSession(database.url);
+    try {
+      const history = await readRuleHistory(session.sql, 'lethe');
+      expect(history.latest.size).toBe(0);
+      expect(history.lastCompleted.size).toBe(0);
+      expect((await readLastSuccess(session.sql, 'lethe')).size).toBe(0);
+    } finally {
+      await session.client.end();
+    }
   });
 
   it('leaves a held user exactly as they are and names the hold', async () => {
