@@ -6,6 +6,7 @@ import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
 import { inBatchTransaction } from './batch-transaction.js';
+import { enforceBudget } from './enforce-budget.js';
 
 export interface PageBatchInput {
   planned: PlannedRule;
@@ -28,6 +29,8 @@ export interface PageBatchInput {
   statementTimeoutMs: number;
   readSecret(name: string): string | undefined;
   markValue: Date;
+  /** Rows this batch may still change (an erasure's approved counts); beyond them it rolls back. */
+  budget?: Record<string, number> | undefined;
 }
 
 /** Enough distinct random values that neighbours rarely share one; never derived from the originals. */
@@ -54,6 +57,7 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
   return inBatchTransaction<BatchResult>(connection, input, async () => {
     const rows = window.phase.action === 'delete' ? await deletePageRows(connection, input) : await updatePageRows(connection, input);
     const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
+    if (input.budget) enforceBudget(planned.rule.id, affected, input.budget);
     // Rows of one page done a few at a time (a failing batch being split) leave the page to visit again on a resume.
     const lastKey = pagePosition(input.ctids ? input.fromPage : input.toPage, input.prefix);
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));

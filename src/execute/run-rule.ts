@@ -94,7 +94,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
       }
       const failedRows = phases.reduce((sum, phase) => sum + (phase.failed ?? 0), 0);
       const status = stoppedBecause || failedRows > 0 ? 'partial' : 'done';
-      if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
+      if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, checkpointIdOf(options, base.id)));
       const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
       // Rows a value broke are left unchanged and named in the report; the rest of the rule is done.
       const error = failedRows > 0 ? { code: 'ROWS_FAILED', message: `${failedRows} row${failedRows === 1 ? '' : 's'} left unchanged: a value broke the strategy (see failedRows)` } : undefined;
@@ -123,7 +123,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
 
 /** Resume the rule's checkpoint when the rule (and pseudonym key) are unchanged; else start afresh. */
 async function startOrResume(connection: Connection, planned: PlannedRule, options: ExecuteOptions, now: Date, ruleHash: string, keyIdentity: string | null): Promise<Checkpoint> {
-  const existing = await readCheckpoint(connection, options.stateSchema, planned.rule.id);
+  const existing = await readCheckpoint(connection, options.stateSchema, checkpointIdOf(options, planned.rule.id));
   if (existing && existing.ruleHash === ruleHash && !options.restart) {
     // A checkpoint from an older version names the key by a bare hash: the same key still resumes it, and the
     // checkpoint written below carries the new id from then on.
@@ -147,7 +147,7 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
   const highWater = planned.key.length > 0 ? await connection.query<string[]>({ ...buildHighWaterStatement(planned), rowMode: 'array' }) : { rows: [] };
   const pages = await connection.query<{ pages: string }>(buildPageCountStatement(planned));
   const checkpoint: Checkpoint = {
-    ruleId: planned.rule.id,
+    ruleId: checkpointIdOf(options, planned.rule.id),
     runId: options.runId,
     ruleHash,
     keyId: keyIdentity,
@@ -160,6 +160,10 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
   await insertRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: planned.rule.id, ruleHash, keyId: keyIdentity, logicalNow: now });
   await connection.query(buildCheckpointUpsert(options.stateSchema, checkpoint));
   return checkpoint;
+}
+
+function checkpointIdOf(options: ExecuteOptions, ruleId: string): string {
+  return options.checkpointIdOf ? options.checkpointIdOf(ruleId) : ruleId;
 }
 
 function emptyPhaseReport(window: PlannedPhase): PhaseReport {

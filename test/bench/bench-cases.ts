@@ -1,6 +1,6 @@
 import { TEMPLATE_TABLE } from './load-template.js';
 
-export const CASE_NAMES = ['delete', 'anonymize-sql', 'anonymize-fake', 'pseudonymize', 'plan', 'partitioned'] as const;
+export const CASE_NAMES = ['delete', 'anonymize-sql', 'anonymize-fake', 'pseudonymize', 'plan', 'partitioned', 'erase'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
 /** The environment variable holding the pseudonym key, as a rule names it. */
@@ -20,15 +20,19 @@ export interface Sql {
 export interface BenchCase {
   name: CaseName;
   partitioned: boolean;
-  command: 'run' | 'plan';
+  command: 'run' | 'plan' | 'erase';
+  /** erase: how many people (evenly spread over the template's user ids) both sides remove. */
+  subjects?: number;
+  /** Columns indexed on both copies besides the key and created_at (erase: user_id). */
+  indexes?: string[];
   /** The reference; its row count (rowCount, or `count` for a SELECT) is the rows it handled. */
-  reference(table: string, cutoff: string): Sql;
+  reference(table: string, cutoff: string, subjects: string[]): Sql;
   /** The `phases:` of the rule, as YAML lines. */
   phases: string[];
   /** A summary of what must be equal on both sides afterwards (rows left and deterministic values). */
   fingerprint(table: string): string;
   /** Expired rows that still need the case's work: 0 after either side. */
-  pending(table: string, cutoff: string): Sql;
+  pending(table: string, cutoff: string, subjects: string[]): Sql;
 }
 
 /** Lethe's generalize-ip on an inet column (generalize-strategies.ts). */
@@ -119,6 +123,18 @@ WHERE c.created_at < $1::timestamptz AND (c.anonymized_at IS NULL OR c.wlan_ssid
     pending: () => ({ text: 'SELECT 0 AS n', values: [] }),
   },
   partitioned: deleteCase('partitioned', true),
+  // A subjects file of 10,000 people against one set-based DELETE of their rows.
+  erase: {
+    name: 'erase',
+    partitioned: false,
+    command: 'erase',
+    subjects: 10_000,
+    indexes: ['user_id'],
+    reference: (table, _cutoff, subjects) => ({ text: `DELETE FROM ${table} WHERE user_id = ANY($1::bigint[])`, values: [subjects] }),
+    phases: ['- after: 180d', '  action: delete'],
+    fingerprint: rowsAndIds,
+    pending: (table, _cutoff, subjects) => ({ text: `SELECT count(*)::int AS n FROM ${table} WHERE user_id = ANY($1::bigint[])`, values: [subjects] }),
+  },
 };
 
 /** The rule file Lethe reads for one copy: one rule, one phase, no holds. */
@@ -130,6 +146,7 @@ export function ruleFileYaml(benchCase: BenchCase, table: string, ruleId: string
     `  - id: ${ruleId}`,
     `    table: ${table}`,
     `    clock: ${table}.created_at`,
+    ...(benchCase.subjects ? [`    subject: ${table}.user_id`] : []),
     '    phases:',
     ...benchCase.phases.map((line) => `      ${line}`),
     '',

@@ -39,10 +39,13 @@ export interface CaseResult {
   /** The ratio against letheSecondsAfterStart: what the engine does, without Node's start-up. */
   ratioAfterStart: number | null;
   loadAverage1m: number;
+  /** erase: people per second through Lethe, and how many. */
+  subjectsPerSecond?: number | null;
+  subjects?: number;
 }
 
 /** Medians over the runs; batch percentiles over every batch of every Lethe run of the case. */
-export function summarizeCase(name: CaseName, cliStart: CliStart, references: ReferenceRun[], lethes: LetheRun[], failures: string[]): CaseResult {
+export function summarizeCase(name: CaseName, cliStart: CliStart, references: ReferenceRun[], lethes: LetheRun[], failures: string[], subjects?: number): CaseResult {
   const rows = references.length > 0 ? median(references.map((run) => run.rows)) : 0;
   const referenceSeconds = references.length > 0 ? median(references.map((run) => run.seconds)) : null;
   const letheSeconds = lethes.length > 0 ? median(lethes.map((run) => run.seconds)) : null;
@@ -83,6 +86,7 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
     letheSecondsAfterStart: afterStart === null ? null : round(afterStart, 3),
     ratioAfterStart: referenceSeconds !== null && afterStart ? round(referenceSeconds / afterStart, 3) : null,
     loadAverage1m: loadAverage1m(),
+    ...(subjects ? { subjects, subjectsPerSecond: letheSeconds ? Math.round(subjects / letheSeconds) : null } : {}),
   };
 }
 
