@@ -120,6 +120,19 @@ describe('request commands as the role', () => {
     expect(shape(asRoleResult.stdout)).toEqual(shape(asAdmin.stdout));
     expect(shape(asRoleResult.stdout).rows).toBeGreaterThan(0);
   });
+
+  it("erase removes one person's rows as the role, records the request in the role's state schema, and leaves others alone", async () => {
+    const [subject, other] = (await database.db.raw<{ rows: { id: string }[] }>(
+      "SELECT u.id::text AS id FROM users u WHERE EXISTS (SELECT 1 FROM device_logs d WHERE d.user_id = u.id) AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id = u.id) ORDER BY u.id LIMIT 2",
+    )).rows.map((row) => row.id);
+    const othersBefore = await count(`SELECT count(*) AS n FROM device_logs WHERE user_id = ${Number(other)}`);
+    const erase = await runCli(['erase', '--db', role.url, '--rules', RULES_DIR, '--subject', subject!, '--request-id', 'least-privilege-1', '--yes', '--format', 'json']);
+    expect(erase.code, erase.stdout + erase.stderr).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM users WHERE id = ${Number(subject)}`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM device_logs WHERE user_id = ${Number(subject)}`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM device_logs WHERE user_id = ${Number(other)}`)).toBe(othersBefore);
+    expect(await count("SELECT count(*) AS n FROM lethe.requests WHERE request_id = 'least-privilege-1'")).toBe(1);
+  });
 });
 
 describe('a role missing one grant', () => {
