@@ -1,6 +1,7 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport } from '../report/types.js';
 import { buildCountStatement } from '../sql/build-statements.js';
+import { buildPageTailCountStatement } from '../sql/build-page-statements.js';
 import type { Connection } from './types.js';
 import { isValueFailure } from './isolate-failures.js';
 
@@ -9,6 +10,12 @@ export interface PendingCount {
   planned: PlannedRule;
   window: PlannedPhase;
   report: PhaseReport;
+  /**
+   * Set when a walk by pages went through every page from 0 to its frozen end in this run, met no
+   * row locked by another session and left no row failed, on a rule without holds: then only pages
+   * added since the run began can hold rows that still match, and only those are counted.
+   */
+  walkedUpTo?: number;
 }
 
 /**
@@ -16,10 +23,11 @@ export interface PendingCount {
  * others, or rows added since. Counted once every rule of the run has
  * finished, so a concurrent rule's cascade cannot still be deleting them.
  */
-export async function countRemaining(connection: Connection, { planned, window, report }: PendingCount): Promise<void> {
+export async function countRemaining(connection: Connection, { planned, window, report, walkedUpTo }: PendingCount): Promise<void> {
   let result;
   try {
-    result = await connection.query<{ candidates: string; held: string; oldest: Date | null }>(buildCountStatement(planned, window));
+    const statement = walkedUpTo === undefined ? buildCountStatement(planned, window) : buildPageTailCountStatement(planned, window, walkedUpTo);
+    result = await connection.query<{ candidates: string; held: string; oldest: Date | null }>(statement);
   } catch (error) {
     // A value that breaks the strategy's SQL breaks the count too: the rows were reported as failed, the count is left out.
     if (!isValueFailure(error)) throw error;

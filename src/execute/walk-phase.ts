@@ -18,6 +18,8 @@ export interface PhaseWalkState {
   connection: Connection;
   checkpoint: Checkpoint;
   prevHash: string | null;
+  /** Set when a batch met rows another session held locked (its retry skipped them). */
+  metLockedRows?: boolean;
 }
 
 export interface PhaseWalkInput {
@@ -251,7 +253,10 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
       options.logger.warn('batch failed, retrying', { rule: input.planned.rule.id, attempt: tries + 1, delayMs: delay, error: describeError(error) });
       if (isStatementTimeout(error)) sizer.recordTimeout();
       // Rows another session keeps locked are skipped on the retry and left for the next run.
-      if (isContention(error)) skipLocked = true;
+      if (isContention(error)) {
+        skipLocked = true;
+        state.metLockedRows = true;
+      }
       await options.sleep(delay);
       if (isConnectionLost(error)) {
         await state.connection.end().catch(() => undefined);

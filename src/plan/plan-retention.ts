@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { checkRulesWith } from '../check/check-rules.js';
+import { checkRulesWith, type PassedCheck } from '../check/check-rules.js';
 import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Plan } from './types.js';
@@ -48,13 +48,15 @@ export async function preparePlan(
   now: Date,
   only: string[] | undefined,
   resume?: PlanResumeOptions,
-): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[] }> {
+  /** Rules a run probed without a problem: unchanged ones are not EXPLAINed again (run only). */
+  knownChecks?: Map<string, PassedCheck>,
+): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[]; passed: PassedCheck[]; skipped: string[] }> {
   const selected = { ...ruleSet, rules: selectRules(ruleSet.rules, only) };
-  const { problems, catalog } = await checkRulesWith(client, selected, now);
+  const { problems, catalog, passed, skipped } = await checkRulesWith(client, selected, now, knownChecks);
   throwOnErrors(problems);
   await loadFragmentParser();
   const plan = orderPlan(buildPlan(selected, catalog, now), catalog, selected.holds.subjects);
-  return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning') };
+  return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning'), passed, skipped };
 }
 
 /** Rules with a checkpoint are planned as the run will continue them (read-only: the state schema may not exist yet). */

@@ -93,4 +93,16 @@ VALUES ('ledger_key', encode(sha256(convert_to(gen_random_uuid()::text || gen_ra
 COMMENT ON COLUMN ${s}.ledger.key_from IS 'First key of the batch: a surrogate key as it is, any other key as hmac:<digest>, or page:N for a walk by position.';
 `,
   },
+  {
+    version: 4,
+    sql: (s) => `
+CREATE TABLE ${s}.checked_rules (
+  rule_id text PRIMARY KEY,
+  fingerprint text NOT NULL,
+  clock_type text NOT NULL,
+  checked_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+COMMENT ON TABLE ${s}.checked_rules IS 'Rules whose statements a run EXPLAINed without a problem, with the fingerprint of the rule and of the tables it touches: a later run with the same fingerprint skips those EXPLAINs.';
+`,
+  },
 ];
