@@ -1,7 +1,9 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { buildPageDeleteStatement, buildPageSourceStatement, buildPageUpdateStatement, type PageUpdateInputs } from '../sql/build-page-statements.js';
 import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js';
-import { buildLedgerInsert } from '../state/ledger.js';
+import { buildLedgerInsert, readLastLedgerHash } from '../state/ledger.js';
+import { buildRangeProgressUpdate } from '../state/range-checkpoints.js';
+import { lockKeyOf } from './advisory-lock.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
@@ -28,6 +30,12 @@ export interface PageBatchInput {
   statementTimeoutMs: number;
   readSecret(name: string): string | undefined;
   markValue: Date;
+  /**
+   * Set for one worker's range of a split walk (--concurrency): its progress goes to its own
+   * range checkpoint, and the rule's ledger chain is extended under a transaction lock, the
+   * previous hash read inside the transaction (workers of one rule append to one chain).
+   */
+  range?: { part: number } | undefined;
 }
 
 /** Enough distinct random values that neighbours rarely share one; never derived from the originals. */
@@ -56,10 +64,18 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
     const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
     // Rows of one page done a few at a time (a failing batch being split) leave the page to visit again on a resume.
     const lastKey = pagePosition(input.ctids ? input.fromPage : input.toPage, input.prefix);
-    await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
+    const ruleId = planned.rule.id;
+    if (input.range) await connection.query(buildRangeProgressUpdate(input.stateSchema, ruleId, input.range.part, input.ctids ? input.fromPage : input.toPage));
+    else await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
     let hash = input.prevHash;
     // A range with nothing due leaves no ledger row: the ledger records changes, not visits.
     if (rows > 0) {
+      let prevHash = input.prevHash;
+      if (input.range) {
+        // Held to COMMIT: the next worker's batch reads this row as its previous one.
+        await connection.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKeyOf(`${ruleId}#ledger`).toString()]);
+        prevHash = await readLastLedgerHash(connection, input.stateSchema, ruleId);
+      }
       const ledger = buildLedgerInsert(
         input.stateSchema,
         {
@@ -73,7 +89,7 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
           keyTo: lastKey,
           batchMs: performance.now() - started,
         },
-        input.prevHash,
+        prevHash,
       );
       await connection.query(ledger.statement);
       hash = ledger.hash;

@@ -11,6 +11,7 @@ import { buildPageCountStatement } from '../sql/build-page-statements.js';
 import { heldSql } from '../sql/build-predicates.js';
 import { buildCheckpointDelete, buildCheckpointUpsert, readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { walkPhase, type PhaseWalkState } from './walk-phase.js';
+import { buildRangeCheckpointsDelete } from '../state/range-checkpoints.js';
 import { readLastLedgerHash } from '../state/ledger.js';
 import { finishRuleRun, insertRuleRun, markInterrupted } from '../state/runs.js';
 import { createHash } from 'node:crypto';
@@ -98,7 +99,10 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
       }
       const failedRows = phases.reduce((sum, phase) => sum + (phase.failed ?? 0), 0);
       const status = stoppedBecause || failedRows > 0 ? 'partial' : 'done';
-      if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
+      if (!stoppedBecause) {
+        await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
+        await connection.query(buildRangeCheckpointsDelete(options.stateSchema, base.id));
+      }
       const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
       // Rows a value broke are left unchanged and named in the report; the rest of the rule is done.
       const error = failedRows > 0 ? { code: 'ROWS_FAILED', message: `${failedRows} row${failedRows === 1 ? '' : 's'} left unchanged: a value broke the strategy (see failedRows)` } : undefined;

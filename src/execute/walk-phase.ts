@@ -5,13 +5,16 @@ import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport } from '../report/types.js';
 import { readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { readLastLedgerHash } from '../state/ledger.js';
+import { readRangeCheckpoints } from '../state/range-checkpoints.js';
 import { tryLockRule } from './advisory-lock.js';
-import { createBatchSizer } from './batch-size.js';
+import { createBatchSizer, type BatchSizer } from './batch-size.js';
 import { runBatch, type BatchResult } from './run-batch.js';
 import { parsePagePosition, runPageBatch } from './run-page-batch.js';
 import { waitForPace } from './pace.js';
 import { addFailedRow, bisect, findFailingColumn, isValueFailure, readBatchRows, readPageRows, RESUMED } from './isolate-failures.js';
 import { walkPartitions } from './walk-partitions.js';
+import { walkPageRanges } from './walk-page-ranges.js';
+import { RANGES_MARKER } from '../state/range-checkpoints.js';
 import type { Connection, ExecuteOptions } from './types.js';
 
 export interface PhaseWalkState {
@@ -20,6 +23,8 @@ export interface PhaseWalkState {
   prevHash: string | null;
   /** Set when a batch met rows another session held locked (its retry skipped them). */
   metLockedRows?: boolean;
+  /** One worker of a walk split in page ranges: its range (walk-page-ranges.ts). */
+  range?: { part: number };
 }
 
 export interface PhaseWalkInput {
@@ -45,6 +50,10 @@ export async function walkPhase(state: PhaseWalkState, input: PhaseWalkInput, op
   try {
     if (input.window.walk === 'key') return await walkKeys(state, input, options, stopReason, resumeFrom);
     if (input.window.walk === 'partitions') return await walkPartitions(state, input, options, stopReason, resumeFrom);
+    if (resumeFrom?.some((part) => part.startsWith(RANGES_MARKER)) || options.concurrency > 1) {
+      const split = await walkPageRanges(state, input, options, stopReason, resumeFrom);
+      if (split !== 'not split') return split;
+    }
     const startPage = parsePagePosition(resumeFrom) ?? 0;
     return await walkPages(state, input, options, stopReason, { planned: input.planned, startPage, endPage: state.checkpoint.highWaterPages ?? 0, prefix: [] });
   } finally {
@@ -64,6 +73,7 @@ function batchContext(state: PhaseWalkState, input: PhaseWalkInput, options: Exe
     readSecret: options.readSecret,
     markValue: state.checkpoint.logicalNow,
     ledgerKey: options.ledgerKey,
+    range: state.range,
   };
 }
 
@@ -123,13 +133,19 @@ export interface PageRange {
   endPage: number;
   /** Position parts before `page:N`, e.g. the partition being walked. */
   prefix: string[];
+  /** A batch size carried over from range to range (one worker of a split walk). */
+  sizer?: BatchSizer;
+}
+
+/** The adaptive size of a walk by pages, in pages per batch. */
+export function createPageSizer(input: PhaseWalkInput, options: ExecuteOptions): BatchSizer {
+  const fixed = options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60));
+  return createBatchSizer({ targetMs: input.planned.rule.batch.targetMs, maxRows: 1_000_000, fixed, initial: INITIAL_PAGES });
 }
 
 /** Walk by physical position: batches of pages up to the page count frozen at start. */
 export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: StopReason, range: PageRange): Promise<string | undefined> {
-  const { planned } = input;
-  const fixed = options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60));
-  const sizer = createBatchSizer({ targetMs: planned.rule.batch.targetMs, maxRows: 1_000_000, fixed, initial: INITIAL_PAGES });
+  const sizer = range.sizer ?? createPageSizer(input, options);
   let page = range.startPage;
   const startedAt = Date.now();
   for (;;) {
@@ -260,6 +276,15 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
       await options.sleep(delay);
       if (isConnectionLost(error)) {
         await state.connection.end().catch(() => undefined);
+        if (state.range) {
+          // A worker of a split walk: its own range lock, and its range's progress as the database has it.
+          state.connection = await reconnect(options, rangeLockName(input.planned.rule.id, state.range.part));
+          const ranges = await readRangeCheckpoints(state.connection, options.stateSchema, input.planned.rule.id, input.position);
+          const mine = ranges.find((range) => range.part === state.range!.part);
+          if (!mine) throw new LetheError('CHECKPOINT_MISMATCH', `rule '${input.planned.rule.id}': its range checkpoint vanished while reconnecting`, { cause: error });
+          state.checkpoint = { ...state.checkpoint, lastKey: [`page:${mine.nextPage}`] };
+          return 'resumed';
+        }
         state.connection = await reconnect(options, input.planned.rule.id);
         const stored = await readCheckpoint(state.connection, options.stateSchema, input.planned.rule.id);
         if (!stored) throw new LetheError('CHECKPOINT_MISMATCH', `rule '${input.planned.rule.id}': its checkpoint vanished while reconnecting`, { cause: error });
@@ -269,6 +294,11 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
       }
     }
   }
+}
+
+/** The advisory lock of one range of a split walk (rule ids are kebab-case: no clash with a rule's own). */
+export function rangeLockName(ruleId: string, part: number): string {
+  return `${ruleId}#range:${part}`;
 }
 
 async function reconnect(options: ExecuteOptions, ruleId: string): Promise<Connection> {
