@@ -16,6 +16,11 @@ export interface PendingCount {
    * added since the run began can hold rows that still match, and only those are counted.
    */
   walkedUpTo?: number;
+  /**
+   * The same for a phase that changes rows in place: its own new row versions fill the pages
+   * added since, so counting them would read every row it changed again; nothing is counted.
+   */
+  provenDone?: boolean;
 }
 
 /**
@@ -23,7 +28,11 @@ export interface PendingCount {
  * others, or rows added since. Counted once every rule of the run has
  * finished, so a concurrent rule's cascade cannot still be deleting them.
  */
-export async function countRemaining(connection: Connection, { planned, window, report, walkedUpTo }: PendingCount): Promise<void> {
+export async function countRemaining(connection: Connection, { planned, window, report, walkedUpTo, provenDone }: PendingCount): Promise<void> {
+  if (provenDone) {
+    Object.assign(report, { remaining: 0, deferred: 0, held: 0, candidates: report.affected, oldest: null });
+    return;
+  }
   let result;
   try {
     const statement = walkedUpTo === undefined ? buildCountStatement(planned, window) : buildPageTailCountStatement(planned, window, walkedUpTo);

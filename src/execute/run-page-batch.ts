@@ -7,7 +7,7 @@ import { lockKeyOf } from './advisory-lock.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
-import { inBatchTransaction } from './batch-transaction.js';
+import { inBatchTransaction, withHeldTime } from './batch-transaction.js';
 
 export interface PageBatchInput {
   planned: PlannedRule;
@@ -59,8 +59,10 @@ export function parsePagePosition(position: string[] | null | undefined): number
 export async function runPageBatch(connection: Connection, input: PageBatchInput): Promise<BatchResult> {
   const started = performance.now();
   const { planned, window } = input;
-  return inBatchTransaction<BatchResult>(connection, input, async () => {
+  return withHeldTime(started, inBatchTransaction<BatchResult>(connection, input, async () => {
+    const walStart = await connection.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     const rows = window.phase.action === 'delete' ? await deletePageRows(connection, input) : await updatePageRows(connection, input);
+    const wal = await connection.query<{ bytes: number }>('SELECT (pg_current_wal_insert_lsn() - $1::pg_lsn)::float8 AS bytes', [walStart.rows[0]!.lsn]);
     const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
     // Rows of one page done a few at a time (a failing batch being split) leave the page to visit again on a resume.
     const lastKey = pagePosition(input.ctids ? input.fromPage : input.toPage, input.prefix);
@@ -94,8 +96,8 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
       await connection.query(ledger.statement);
       hash = ledger.hash;
     }
-    return { value: { selected: input.toPage - input.fromPage, affected, lastKey, hash, ms: performance.now() - started } };
-  });
+    return { value: { selected: input.toPage - input.fromPage, affected, lastKey, hash, ms: performance.now() - started, walBytes: Number(wal.rows[0]?.bytes ?? 0) } };
+  }));
 }
 
 async function deletePageRows(connection: Connection, input: PageBatchInput): Promise<number> {

@@ -175,10 +175,10 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
  * locked row or failing one, on a rule without holds, did every row the phase could select there:
  * the count afterwards need only look at pages added since (count-remaining.ts).
  */
-function walkedUpTo(planned: PlannedRule, window: PlannedPhase, state: PhaseWalkState, fromStart: boolean): { walkedUpTo?: number } {
+function walkedUpTo(planned: PlannedRule, window: PlannedPhase, state: PhaseWalkState, fromStart: boolean): { walkedUpTo?: number; provenDone?: boolean } {
   if (window.walk !== 'pages' || !fromStart || state.metLockedRows || (state.checkpoint.highWaterPages ?? 0) <= 0) return {};
   if (heldSql(planned) !== 'false') return {};
-  return { walkedUpTo: state.checkpoint.highWaterPages! };
+  return window.phase.action === 'delete' ? { walkedUpTo: state.checkpoint.highWaterPages! } : { provenDone: true };
 }
 
 function emptyPhaseReport(window: PlannedPhase): PhaseReport {

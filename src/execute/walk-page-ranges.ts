@@ -30,7 +30,9 @@ export async function walkPageRanges(state: PhaseWalkState, input: PhaseWalkInpu
     if (ranges.length === 0) throw new LetheError('CHECKPOINT_MISMATCH', `rule '${ruleId}': its checkpoint names page ranges that are not in the state schema`, { hint: 'rerun with --restart to start the rule afresh' });
     options.logger.info('resuming a walk split in page ranges', { rule: ruleId, ranges: ranges.map(describeRange) });
   } else {
-    ranges = splitPages(parsePagePosition(resumeFrom) ?? 0, state.checkpoint.highWaterPages ?? 0, options.concurrency * RANGES_PER_WORKER, MIN_PAGES_PER_RANGE);
+    // With a fixed --batch-size, a range is at least four batches.
+    const minimum = options.batchSize === undefined ? MIN_PAGES_PER_RANGE : Math.max(4, 4 * Math.ceil(options.batchSize / 60));
+    ranges = splitPages(parsePagePosition(resumeFrom) ?? 0, state.checkpoint.highWaterPages ?? 0, options.concurrency * RANGES_PER_WORKER, minimum);
     if (ranges.length < 2) return 'not split';
     state.checkpoint = { ...state.checkpoint, phasePosition: input.position, lastKey: [`${RANGES_MARKER}${ranges.length}`] };
     await state.connection.query('BEGIN');

@@ -82,7 +82,15 @@ function recordBatch(state: PhaseWalkState, input: PhaseWalkInput, options: Exec
   state.checkpoint = { ...state.checkpoint, phasePosition: input.position, lastKey: result.lastKey ?? null };
   state.prevHash = result.hash;
   addBatch(input.report, result, table);
-  options.onBatch?.({ ruleId: input.planned.rule.id, phase: input.window.phase.after.text, action: input.window.phase.action, rows: result.affected[table] ?? 0, ms: result.ms, totalRows: input.report.affected });
+  options.onBatch?.({
+    ruleId: input.planned.rule.id,
+    phase: input.window.phase.after.text,
+    action: input.window.phase.action,
+    rows: result.affected[table] ?? 0,
+    ms: result.ms,
+    ...(result.heldMs === undefined ? {} : { heldMs: Math.round(result.heldMs) }),
+    totalRows: input.report.affected,
+  });
 }
 
 /** Keyset walk: FOR UPDATE SKIP LOCKED batches of keys after the last one, up to the frozen highest key. */
@@ -137,6 +145,28 @@ export interface PageRange {
   sizer?: BatchSizer;
 }
 
+/**
+ * WAL a batch may write before its COMMIT: what that COMMIT must flush, and what a checkpoint
+ * in progress (full-page images double the WAL of a page's first change after it) makes slow.
+ * A batch's pages are capped by the WAL per page the walk's recent batches wrote.
+ */
+export const MAX_BATCH_WAL_BYTES = 16 * 1024 * 1024;
+
+function createWalCap(): { readonly pages: number; record(pages: number, walBytes: number | undefined): void } {
+  let perPage = 0;
+  return {
+    get pages() {
+      return perPage > 0 ? Math.max(1, Math.floor(MAX_BATCH_WAL_BYTES / perPage)) : Number.MAX_SAFE_INTEGER;
+    },
+    record(pages, walBytes) {
+      if (walBytes === undefined || pages <= 0 || walBytes <= 0) return;
+      const measured = walBytes / pages;
+      // Rises at once (a checkpoint began), falls slowly.
+      perPage = measured > perPage ? measured : perPage * 0.7 + measured * 0.3;
+    },
+  };
+}
+
 /** The adaptive size of a walk by pages, in pages per batch. */
 export function createPageSizer(input: PhaseWalkInput, options: ExecuteOptions): BatchSizer {
   const fixed = options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60));
@@ -146,6 +176,7 @@ export function createPageSizer(input: PhaseWalkInput, options: ExecuteOptions):
 /** Walk by physical position: batches of pages up to the page count frozen at start. */
 export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: StopReason, range: PageRange): Promise<string | undefined> {
   const sizer = range.sizer ?? createPageSizer(input, options);
+  const wal = createWalCap();
   let page = range.startPage;
   const startedAt = Date.now();
   for (;;) {
@@ -160,7 +191,7 @@ export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, op
     let result: BatchResult | 'resumed';
     try {
       result = await runWithRetries(state, input, options, (connection, size, skipLocked) => {
-        toPage = Math.min(fromPage + size, range.endPage);
+        toPage = Math.min(fromPage + (options.batchSize === undefined ? Math.min(size, wal.pages) : size), range.endPage);
         return runPageBatch(connection, { ...batchContext(state, input, options), planned: range.planned, fromPage, toPage, skipLocked, prefix: range.prefix, ledgerTable: input.planned.table.qualified.replace(/"/g, '') });
       }, sizer);
     } catch (error) {
@@ -177,6 +208,7 @@ export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, op
       continue;
     }
     sizer.record(Math.max(result.selected, 1), result.ms);
+    wal.record(result.selected, result.walBytes);
     page = parsePagePosition(result.lastKey) ?? range.endPage;
     recordBatch(state, input, options, result);
   }
