@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'RULES_INVALID'
   | 'RULES_NOT_FOUND'
   | 'SCHEMA_MISMATCH'
+  /** The database role lacks a privilege the rules need; the message names the GRANT. */
+  | 'PRIVILEGE_MISSING'
   | 'DB_UNREACHABLE'
   | 'DB_NOT_CONFIGURED'
   | 'SQL_FAILED'
@@ -31,6 +33,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   RULES_INVALID: 2,
   RULES_NOT_FOUND: 2,
   SCHEMA_MISMATCH: 2,
+  PRIVILEGE_MISSING: 2,
   DB_NOT_CONFIGURED: 2,
   PSEUDONYM_KEY_MISSING: 2,
   READ_ONLY_VIOLATION: 2,

@@ -3,6 +3,7 @@ import { createLogger, type LogFormat } from '../log/logger.js';
 import { readPackageVersion } from './package-version.js';
 import { buildContext, type CliIO, type CommandContext, type GlobalOptions } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { HELP_EXAMPLES, renderHelpExamples } from './help-examples.js';
 
 export type CommandHandler<O> = (ctx: CommandContext, options: O) => Promise<number>;
 export type ActionFactory = <O>(handler: CommandHandler<O>) => (...args: unknown[]) => Promise<void>;
@@ -40,6 +41,9 @@ export function buildProgram(io: CliIO, signal: AbortSignal, state: ProgramState
 
   registerCommands(program, action);
   for (const command of program.commands) {
+    const examples = HELP_EXAMPLES[command.name()];
+    // `lethe run --help` and `lethe help run` both print the command's help, so both end with these.
+    if (examples) command.addHelpText('after', renderHelpExamples(examples));
     command.exitOverride().configureOutput({
       writeOut: (text) => io.writeStdout(text),
       writeErr: (text) => io.writeStderr(text),

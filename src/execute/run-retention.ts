@@ -26,6 +26,7 @@ import { fingerprintPlan } from '../guard/fingerprint-plan.js';
 import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
 import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
 import type { BatchEvent, ExecuteOptions } from './types.js';
+import { requireReplicaLagAccess } from '../check/read-replica-lag-access.js';
 
 export interface RunRetentionOptions {
   url: string;
@@ -64,8 +65,9 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   }
   const { plan, preview, overridden, derivedClocks, clocklessBefore, passedChecks } = await withReadOnlySnapshot(db, async (client) => {
     const knownChecks = (await stateSchemaExists(client, stateSchema)) ? await readCheckedRules(client, stateSchema) : new Map();
-    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema }, knownChecks);
+    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema }, 'write', knownChecks);
     if (prepared.skipped.length > 0) options.logger.info('check: statements not EXPLAINed again (rules and tables unchanged since a run checked them)', { rules: prepared.skipped });
+    if (options.maxReplicaLagMs !== undefined) await requireReplicaLagAccess(client);
     requireSecrets(prepared.plan, options.readSecret);
     // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
     const counted = await measurePlan(client, prepared.plan, { mode: 'dry-run', readSecret: options.readSecret, previewRows: 0, describePartitions: Boolean(options.confirm) });

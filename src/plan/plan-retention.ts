@@ -15,6 +15,8 @@ import { loadFragmentParser } from '../rules/parse-fragment.js';
 import { DEFAULT_STATE_SCHEMA, stateSchemaExists } from '../state/ensure-state-schema.js';
 import { readCheckpoints } from '../state/checkpoints.js';
 import { fingerprintPlan } from '../guard/fingerprint-plan.js';
+import { formatMissingPrivilege, type MissingPrivilege } from '../check/read-missing-privileges.js';
+import type { PrivilegePurpose } from '../check/required-privileges.js';
 
 export interface PlanRetentionOptions extends Omit<MeasureOptions, 'previewRows'> {
   now: Date;
@@ -48,12 +50,14 @@ export async function preparePlan(
   now: Date,
   only: string[] | undefined,
   resume?: PlanResumeOptions,
+  purpose: PrivilegePurpose = 'read',
   /** Rules a run probed without a problem: unchanged ones are not EXPLAINed again (run only). */
   knownChecks?: Map<string, PassedCheck>,
 ): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[]; passed: PassedCheck[]; skipped: string[] }> {
   const selected = { ...ruleSet, rules: selectRules(ruleSet.rules, only) };
-  const { problems, catalog, passed, skipped } = await checkRulesWith(client, selected, now, knownChecks);
+  const { problems, catalog, missingPrivileges, passed, skipped } = await checkRulesWith(client, selected, now, { purpose, stateSchema: resume?.stateSchema ?? DEFAULT_STATE_SCHEMA, ...(knownChecks ? { known: knownChecks } : {}) });
   throwOnErrors(problems);
+  throwOnMissingPrivileges(missingPrivileges);
   await loadFragmentParser();
   const plan = orderPlan(buildPlan(selected, catalog, now), catalog, selected.holds.subjects);
   return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning'), passed, skipped };
@@ -65,6 +69,15 @@ async function resumeUnfinishedRuns(client: SqlClient, plan: Plan, resume: PlanR
   if (!(await stateSchemaExists(client, schema))) return plan;
   const checkpoints = await readCheckpoints(client, schema, plan.rules.map((planned) => planned.rule.id));
   return applyCheckpoints(plan, checkpoints, resume);
+}
+
+/** Exit 2 before anything is written, naming every GRANT that would fix it. */
+export function throwOnMissingPrivileges(missing: MissingPrivilege[]): void {
+  if (missing.length === 0) return;
+  throw new LetheError('PRIVILEGE_MISSING', `the database role lacks ${missing.length} privilege${missing.length === 1 ? '' : 's'} the selected rules need`, {
+    details: missing.map(formatMissingPrivilege),
+    hint: 'an administrator runs the statements after fix: (docs/security.md#privileges); nothing was written',
+  });
 }
 
 export function throwOnErrors(problems: RuleProblem[]): void {

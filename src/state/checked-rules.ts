@@ -5,8 +5,9 @@ import { quoteIdent } from '../sql/quote.js';
 
 /** The rules a run probed without a problem (migration 4); empty before that migration or without the schema. */
 export async function readCheckedRules(client: SqlClient, schema: string): Promise<Map<string, PassedCheck>> {
-  const exists = await client.query<{ table: string | null }>(`SELECT to_regclass($1)::text AS table`, [`${quoteIdent(schema)}.checked_rules`]);
-  if (!exists.rows[0]?.table) return new Map();
+  // Inside the run's read-only snapshot: an error would end it, so a table the role may not read counts as empty.
+  const exists = await client.query<{ readable: boolean }>(`SELECT coalesce(has_table_privilege(to_regclass($1), 'SELECT'), false) AS readable`, [`${quoteIdent(schema)}.checked_rules`]);
+  if (!exists.rows[0]?.readable) return new Map();
   const result = await client.query<{ rule_id: string; fingerprint: string; clock_type: ClockType }>(`SELECT rule_id, fingerprint, clock_type FROM ${quoteIdent(schema)}.checked_rules`);
   return new Map(result.rows.map((row) => [row.rule_id, { ruleId: row.rule_id, fingerprint: row.fingerprint, clockType: row.clock_type }]));
 }

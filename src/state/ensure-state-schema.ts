@@ -16,7 +16,10 @@ export async function ensureStateSchema(client: SqlClient, schema = DEFAULT_STAT
   await client.query('BEGIN');
   try {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('lethe.state-migrations'))`);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database even when the schema exists:
+    // skip it for a schema an administrator created for the role.
+    const present = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+    if (present.rows.length === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const applied = await client.query<{ version: number }>(`SELECT version FROM ${s}.migrations`);
     const done = new Set(applied.rows.map((row) => row.version));

@@ -8,6 +8,7 @@ import { describeCascadeTrees, type CascadeTree } from '../../check/describe-cas
 import { planRetention } from '../../plan/plan-retention.js';
 import { findOverdue, type OverduePhase } from '../../plan/find-overdue.js';
 import { parseDurationFlag, parseNow } from '../parse-flags.js';
+import type { MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface CheckOptions {
   format: 'text' | 'json';
@@ -32,21 +33,23 @@ export function registerCheck(program: Command, action: ActionFactory): void {
         let problems = loaded.problems;
         let overdue: OverduePhase[] = [];
         let trees: CascadeTree[] = [];
+        let missingPrivileges: MissingPrivilege[] = [];
         if (loaded.ruleSet) {
           const ruleSet = loaded.ruleSet;
           await withDatabase(ctx, async (db) => {
             const checked = await checkRules(db, ruleSet, now);
             problems = [...problems, ...checked.problems];
+            missingPrivileges = checked.missingPrivileges;
             if (!problems.some((problem) => problem.severity === 'error')) trees = describeCascadeTrees(ruleSet, checked.catalog);
-            if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error')) {
+            if (graceMs !== undefined && !problems.some((problem) => problem.severity === 'error') && missingPrivileges.length === 0) {
               const { report } = await planRetention(db, ruleSet, { now, mode: 'plan', previewRows: 0, readSecret: () => undefined });
               overdue = findOverdue(report, graceMs);
             }
           });
         }
         const errors = problems.filter((problem) => problem.severity === 'error');
-        const failed = !loaded.ruleSet || errors.length > 0 || (options.strict && problems.length > 0);
-        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees }));
+        const failed = !loaded.ruleSet || errors.length > 0 || missingPrivileges.length > 0 || (options.strict && problems.length > 0);
+        ctx.io.writeStdout(renderValidation(problems, options.format, { valid: !failed, rules: loaded.ruleSet?.rules.length ?? 0, files: loaded.ruleSet?.files.length ?? 0, overdue, trees, missingPrivileges }));
         if (failed) return 2;
         return overdue.length > 0 ? 4 : 0;
       }),

@@ -4,6 +4,7 @@ import type { RuleProblem } from '../../rules/types.js';
 import type { OverduePhase } from '../../plan/find-overdue.js';
 import type { ActionFactory } from '../program.js';
 import { renderCascadeTrees, type CascadeTree } from '../../check/describe-cascade-trees.js';
+import { formatMissingPrivilege, type MissingPrivilege } from '../../check/read-missing-privileges.js';
 
 interface ValidateOptions {
   format: 'text' | 'json';
@@ -29,13 +30,15 @@ export function registerValidate(program: Command, action: ActionFactory): void 
 export function renderValidation(
   problems: RuleProblem[],
   format: 'text' | 'json',
-  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[] },
+  summary: { valid: boolean; rules: number; files: number; overdue?: OverduePhase[]; trees?: CascadeTree[]; missingPrivileges?: MissingPrivilege[] },
 ): string {
   if (format === 'json') {
     const trees = summary.trees?.length ? { cascadeTrees: summary.trees } : {};
-    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees }, null, 2) + '\n';
+    const privileges = summary.missingPrivileges ? { missingPrivileges: summary.missingPrivileges } : {};
+    return JSON.stringify({ lethe: 1, valid: summary.valid, rules: summary.rules, files: summary.files, problems, ...privileges, ...(summary.overdue ? { overdue: summary.overdue } : {}), ...trees }, null, 2) + '\n';
   }
   const lines = problems.map(formatProblem);
+  lines.push(...(summary.missingPrivileges ?? []).map(formatMissingPrivilege));
   lines.push(...renderCascadeTrees(summary.trees ?? []));
   for (const late of summary.overdue ?? []) {
     lines.push(`overdue: ${late.rule} ${late.action} ${late.phase}: ${late.candidates} rows due, the oldest ${formatLate(late.lateByMs)} past its cutoff (${late.oldest})`);
@@ -45,7 +48,7 @@ export function renderValidation(
   lines.push(
     summary.valid
       ? `${plural(summary.rules, 'rule')} in ${plural(summary.files, 'file')} ${summary.rules === 1 ? 'is' : 'are'} valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`
-      : `invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+      : `invalid: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${summary.missingPrivileges?.length ? `, ${summary.missingPrivileges.length} missing privilege${summary.missingPrivileges.length === 1 ? '' : 's'}` : ''}`,
   );
   return lines.join('\n') + '\n';
 }
