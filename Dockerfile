@@ -5,13 +5,13 @@
 # The rule files live in /etc/lethe/rules, the working directory is /etc/lethe, so the
 # default `--rules ./rules` finds them; mount your own there (a ConfigMap on Kubernetes).
 
-# ---- build: dev dependencies, TypeScript -> dist/ ----
+# ---- build: dev dependencies, TypeScript -> the bundle in dist/ ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied; the build runs below.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle-cli.mjs scripts/third-party-notices.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -58,12 +58,25 @@ function checkRule(rule: Rule, catalog: Catalog, report: Report): void {
       else if (mark.notNull) report('error', 'mark-not-null', ['phases', index, 'mark'], `mark column '${phase.mark}' is NOT NULL: the phase selects rows whose mark IS NULL, so it would never select a row; make the column nullable`);
     }
   });
+  checkKeptColumns(rule, table, report, missing);
+  rule.export?.omit.forEach((column, index) => {
+    if (!table.columns.has(column)) report('error', 'unknown-column', ['export', 'omit', index], missing(column));
+  });
   checkCascades(rule, table, catalog, report);
   checkDeletePaths(rule, table, catalog, report);
   checkWrittenColumns(rule, table, report);
   checkClockTriggers(rule, table, report);
   checkJoinFanOut(rule, table, catalog, report);
   checkClockIndex(rule, table, catalog, report);
+}
+
+/** `keep:` names columns of the table, and a kept column is one no phase changes. */
+function checkKeptColumns(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string): void {
+  for (const { column } of rule.keep ?? []) {
+    if (!table.columns.has(column)) report('error', 'unknown-column', ['keep', column], missing(column));
+    const changing = rule.phases.find((phase) => phase.set.some((change) => change.column === column) || phase.mark === column);
+    if (changing) report('warning', 'kept-column-changed', ['keep', column], `'${column}' is kept, yet phase ${changing.index + 1} (${changing.action}) changes it; remove it from 'keep' or from the phase`);
+  }
 }
 
 function checkKey(rule: Rule, table: TableInfo, report: Report, missing: (column: string) => string): void {

@@ -19,6 +19,7 @@ export interface MissingPrivilege {
 
 interface TableFacts {
   qualified: string;
+  partitioned?: boolean;
   can_select: boolean;
   can_delete: boolean;
   can_update_any: boolean;
@@ -36,19 +37,42 @@ export async function readMissingPrivileges(client: SqlClient, ruleSet: RuleSet,
   await loadFragmentParser();
   const role = (await client.query<{ role: string }>('SELECT quote_ident(current_user) AS role')).rows[0]!.role;
   const missing: MissingPrivilege[] = [];
+  const schemasWithoutUsage = new Set<string>();
   for (const need of listTableNeeds(ruleSet, catalog, purpose)) {
+    // Looking a table up in a schema without USAGE is an error, not an answer: ask first.
+    const schemaGap = need.table.schema === undefined ? undefined : await readSchemaUsageGap(client, need.table.schema, role);
+    if (schemaGap) {
+      if (!schemasWithoutUsage.has(need.table.schema!)) missing.push({ ...schemaGap, ruleId: need.ruleId });
+      schemasWithoutUsage.add(need.table.schema!);
+      continue;
+    }
     const facts = await readTableFacts(client, need);
     const gap = facts && describeGap(need, facts, role);
     if (gap) missing.push(gap);
+    // Partitions are walked one leaf at a time, by name: a grant on the parent does not reach them.
+    if (facts?.partitioned) {
+      for (const leaf of await readLeafNeeds(client, need)) {
+        const leafFacts = await readTableFacts(client, leaf);
+        const leafGap = leafFacts && describeGap(leaf, leafFacts, role);
+        if (leafGap) missing.push(leafGap);
+      }
+    }
   }
   missing.push(...(await readStateSchemaGaps(client, purpose, stateSchema, role)));
   return missing;
 }
 
+async function readSchemaUsageGap(client: SqlClient, schema: string, role: string): Promise<MissingPrivilege | undefined> {
+  const result = await client.query<{ usage: boolean; quoted: string }>(`SELECT has_schema_privilege(oid, 'USAGE') AS usage, quote_ident(nspname) AS quoted FROM pg_namespace WHERE nspname = $1`, [schema]);
+  const row = result.rows[0];
+  if (!row || row.usage) return undefined; // a missing schema is reported by the catalog checks
+  return { ruleId: undefined, missing: `USAGE on schema ${row.quoted}`, why: 'the schema of a table the rule reads or writes', grant: `GRANT USAGE ON SCHEMA ${row.quoted} TO ${role};` };
+}
+
 async function readTableFacts(client: SqlClient, need: TableNeed): Promise<TableFacts | undefined> {
   const name = need.table.schema ? [need.table.schema, need.table.name] : [need.table.name];
   const result = await client.query<TableFacts>(
-    `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified,
+    `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified, c.relkind = 'p' AS partitioned,
             has_table_privilege(c.oid, 'SELECT') AS can_select,
             has_table_privilege(c.oid, 'DELETE') AS can_delete,
             has_any_column_privilege(c.oid, 'UPDATE') AS can_update_any,
@@ -64,6 +88,19 @@ async function readTableFacts(client: SqlClient, need: TableNeed): Promise<Table
     [name, need.updateColumns],
   );
   return result.rows[0];
+}
+
+/** The leaf partitions of a partitioned table, each needing what the parent needs (but its owner). */
+async function readLeafNeeds(client: SqlClient, need: TableNeed): Promise<TableNeed[]> {
+  const name = need.table.schema ? [need.table.schema, need.table.name] : [need.table.name];
+  const leaves = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_partition_tree(to_regclass(array_to_string(ARRAY(SELECT quote_ident(part) FROM unnest($1::text[]) AS part), '.'))) t
+       JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE t.isleaf ORDER BY c.relname`,
+    [name],
+  );
+  return leaves.rows.map((leaf) => ({ ...need, table: { schema: leaf.schema, name: leaf.name }, owner: false, why: [`a partition of ${need.table.name}`] }));
 }
 
 /** Pure: the one GRANT per rule and table that gives it what it lacks. */

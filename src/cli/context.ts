@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { LetheError } from '../errors.js';
 import { createInterface } from 'node:readline/promises';
 import type { LogFormat, Logger } from '../log/logger.js';
 import { createProgress, type Progress } from './progress.js';
@@ -11,6 +13,8 @@ export interface CliIO {
   stderrIsTTY: boolean;
   stderrColumns: number | undefined;
   ask(question: string): Promise<boolean>;
+  /** Resolves once stdout has taken what was written (a pipe read slowly): long outputs stay bounded in memory. */
+  drainStdout?(): Promise<void>;
 }
 
 export interface GlobalOptions {
@@ -31,6 +35,10 @@ export interface CommandContext {
 }
 
 export function createProcessIO(): CliIO {
+  // A reader that goes away (`lethe export ... | head`) closes the pipe: noted here, reported by
+  // the next drain as one line, instead of an unhandled EPIPE with a stack trace.
+  let stdoutClosed: Error | undefined;
+  process.stdout.on('error', (error) => (stdoutClosed ??= error));
   return {
     writeStdout: (text) => process.stdout.write(text),
     writeStderr: (text) => process.stderr.write(text),
@@ -38,6 +46,10 @@ export function createProcessIO(): CliIO {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stderrColumns: process.stderr.columns,
+    drainStdout: async () => {
+      if (!stdoutClosed && process.stdout.writableNeedDrain) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
+      if (stdoutClosed) throw new LetheError('STOPPED', `stdout was closed by its reader (${(stdoutClosed as NodeJS.ErrnoException).code ?? stdoutClosed.message})`, { hint: 'write a large export with --out FILE' });
+    },
     ask: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {

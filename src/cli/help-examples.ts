@@ -17,7 +17,12 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
   ],
   check: [
     { says: 'rules and the role\'s privileges against the live schema ($DATABASE_URL), writes nothing', args: ['check'] },
-    { says: 'CI gate: exit 4 when due rows are more than two days past their cutoff', args: ['check', '--fail-on-overdue', '2d'] },
+    { says: 'CI gate: exit 4 when due rows are more than two days past their cutoff; overdue rows pushed to a Pushgateway', args: ['check', '--fail-on-overdue', '2d', '--metrics-push', 'http://pushgateway:9091'] },
+    { says: 'CI gate: exit 4 when a table referencing the people is reached by no rule, or a column is changed, deleted or kept by none', args: ['check', '--requests', '--coverage', '--fail-on-uncovered'] },
+  ],
+  init: [
+    { says: 'draft commented rules from the live schema into a new folder (never overwrites)', args: ['init', '--db', 'postgres://postgres@127.0.0.1:5432/app', '--out', 'rules-draft'] },
+    { says: 'also match 200 rows per table against value patterns (counts only), hashing identifiers', args: ['init', '--out', 'rules-draft', '--sample', '200', '--rules-style', 'pseudonymize'] },
   ],
   plan: [
     { says: 'dry run of one rule: what it would change now', args: ['plan', '--only', 'device-logs'] },
@@ -26,7 +31,7 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
   ],
   run: [
     { says: 'dry run of one rule (same report as plan, writes nothing)', args: ['run', '--only', 'device-logs', '--dry-run'] },
-    { says: 'the scheduled job: due rules, an 8-minute budget (exit 3 and resumable when it runs out)', args: ['run', '--due', '--yes', '--max-runtime', '8m'] },
+    { says: 'the scheduled job: due rules, an 8-minute budget (exit 3 and resumable when it runs out)', args: ['run', '--due', '--yes', '--max-runtime', '8m', '--metrics-push', 'http://pushgateway:9091'] },
     { says: 'apply exactly a reviewed plan, refused (exit 4) when the counts moved more than 5%', args: ['run', '--plan', 'plan.json', '--plan-tolerance', '5%', '--yes'] },
   ],
   status: [
@@ -37,6 +42,11 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
   schedule: [
     { says: 'the next three fire times of every rule', args: ['schedule'] },
     { says: 'the next ten, counted from a given time', args: ['schedule', '--count', '10', '--now', '2026-12-01T00:00:00Z'] },
+  ],
+  export: [
+    { says: "a copy of one person's data (policy V.4) into a file only its owner can read", args: ['export', '--subject', '"$(cat subject.txt)"', '--out', 'copy.json'] },
+    { says: 'one row per line, for a large export or a line-by-line reader', args: ['export', '--subject', '"$(cat subject.txt)"', '--format', 'jsonl', '--out', 'copy.jsonl'] },
+    { says: 'a person of another kind of subject (a key of holds in lethe.yaml)', args: ['export', '--subject', '"$(cat subject.txt)"', '--kind', 'staff'] },
   ],
   seed: [
     { says: 'synthetic Bench3D data into a test database (1,000 users)', args: ['seed', '--db', 'postgres://postgres@127.0.0.1:5432/bench3d'] },

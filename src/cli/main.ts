@@ -3,6 +3,7 @@ import { isLetheError, LetheError } from '../errors.js';
 import { createProcessIO, type CliIO } from './context.js';
 import { buildProgram } from './program.js';
 import { renderError } from './render-error.js';
+import { isServerAway } from '../db/retry-connection.js';
 
 /**
  * The only place that turns outcomes into exit codes. Returns the code rather
@@ -31,8 +32,11 @@ export async function main(argv: string[], io: CliIO = createProcessIO()): Promi
       // help and version are successes; every other parse problem is usage (2).
       return error.exitCode === 0 ? 0 : 2;
     }
-    io.writeStderr(renderError(error, state.verbose));
-    return isLetheError(error) ? error.exitCode : 1;
+    const reported = !isLetheError(error) && isServerAway(error)
+      ? new LetheError('DB_UNREACHABLE', `lost the database: ${(error as Error).message}`, { hint: 'committed batches stay committed; run the same command again to resume', cause: error })
+      : error;
+    io.writeStderr(renderError(reported, state.verbose));
+    return isLetheError(reported) ? reported.exitCode : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,4 +1,4 @@
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { LetheError } from '../errors.js';
 import { redactUrl } from './redact-url.js';
 import { isAuthenticationFailure, isConnectionLost, sqlstateOf, SQLSTATE } from './sqlstate.js';
@@ -30,6 +30,8 @@ export interface ConnectOptions {
 
 /** Opens a pool and proves the server answers, turning failures into one clear LetheError. */
 export async function connect(options: ConnectOptions): Promise<Db> {
+  // Loaded on first use: commands that never connect (validate, schedule, --help) start without it.
+  const { default: knex } = await import('knex');
   const db = knex({
     client: 'pg',
     connection: {

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Connection } from '../execute/types.js';
 import { wrap } from './sql-client.js';
 import { SESSION_OPTIONS, SESSION_SETUP, toConnectError } from './connect.js';
@@ -8,6 +7,7 @@ import { SESSION_OPTIONS, SESSION_SETUP, toConnectError } from './connect.js';
  * transactions live on it, and losing it is noticed, not hidden by a pool.
  */
 export async function openConnection(url: string, applicationName: string): Promise<Connection> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 10_000, options: SESSION_OPTIONS });
   // An idle session killed by the server emits 'error'; the next query reports it.
   client.on('error', () => undefined);

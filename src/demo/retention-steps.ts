@@ -10,9 +10,9 @@ import { DEFAULT_STATE_SCHEMA } from '../state/ensure-state-schema.js';
 import { readStatus } from '../status/read-status.js';
 import type { DemoContext, DemoStep } from './demo-steps.js';
 
-/** The Bench3D rules shipped with the package, from src/ (tests) or dist/src/ (the binary). */
+/** The Bench3D rules shipped with the package, from src/ (tests) or the bundle in dist/. */
 export function findBench3dRules(): string {
-  for (const relative of ['../../rules/', '../../../rules/']) {
+  for (const relative of ['../rules/', '../../rules/']) {
     const path = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(`${path}lethe.yaml`)) return path;
   }

@@ -1,3 +1,4 @@
+import { createLagTracker } from './replica-lag.js';
 import type { Connection, ExecuteOptions } from './types.js';
 
 /** Rows per second and replica lag: sleep before the next batch rather than overrun either. */
@@ -8,21 +9,25 @@ export async function waitForPace(connection: Connection, options: ExecuteOption
     if (wait > 0) await options.sleep(Math.min(wait, remaining(options)));
   }
   if (options.maxReplicaLagMs !== undefined) {
+    const tracker = (options.replicaLag ??= createLagTracker());
+    let waitedMs = 0;
     for (;;) {
-      const lag = await replicaLagMs(connection);
-      if (lag === null || lag <= options.maxReplicaLagMs || options.signal.aborted || remaining(options) <= 0) return;
-      options.logger.info('waiting for replicas to catch up', { lagMs: Math.round(lag), maxMs: options.maxReplicaLagMs });
-      await options.sleep(Math.min(1000, remaining(options)));
+      const lag = await tracker.measure(connection);
+      if (lag === null || lag.lagMs <= options.maxReplicaLagMs) return;
+      const event = { standby: lag.standby, lagMs: Math.round(lag.lagMs), behindBytes: lag.behindBytes, maxMs: options.maxReplicaLagMs, waitedMs };
+      if (options.signal.aborted || remaining(options) <= 0) {
+        options.logger.warn('replica lag still over the limit: stopping', event);
+        return;
+      }
+      options.logger.info('waiting for replicas to catch up', event);
+      options.onReplicaWait?.(event);
+      const pause = Math.min(1000, remaining(options));
+      await options.sleep(pause);
+      waitedMs += pause;
     }
   }
 }
 
 function remaining(options: ExecuteOptions): number {
   return options.deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(0, options.deadline - Date.now());
-}
-
-/** The worst standby's replay lag in ms, or null without standbys. */
-export async function replicaLagMs(connection: Connection): Promise<number | null> {
-  const result = await connection.query<{ lag: number | null }>(`SELECT max(extract(epoch FROM replay_lag) * 1000)::float8 AS lag FROM pg_stat_replication`);
-  return result.rows[0]?.lag ?? null;
 }

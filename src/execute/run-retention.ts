@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { openConnection } from '../db/open-connection.js';
-import { withClient, withReadOnlySnapshot } from '../db/sql-client.js';
+import { withClient, withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
 import { LetheError } from '../errors.js';
 import { describeError } from '../db/describe-error.js';
 import type { Logger } from '../log/logger.js';
@@ -25,7 +25,9 @@ import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
 import { fingerprintPlan } from '../guard/fingerprint-plan.js';
 import { readBlastRadius, readDatabaseNow } from '../guard/read-guard-facts.js';
 import { recordGuardOverrides } from '../guard/record-guard-overrides.js';
-import type { BatchEvent, ExecuteOptions } from './types.js';
+import type { BatchEvent, ExecuteOptions, ReplicaWaitEvent } from './types.js';
+import { createLagTracker } from './replica-lag.js';
+import { retryWhileServerAway, type Outage } from '../db/retry-connection.js';
 import { requireReplicaLagAccess } from '../check/read-replica-lag-access.js';
 
 export interface RunRetentionOptions {
@@ -52,6 +54,7 @@ export interface RunRetentionOptions {
   /** Shown the plan's counts before anything is written; returning false writes nothing. */
   confirm?(preview: Report): Promise<boolean>;
   onBatch?(event: BatchEvent): void;
+  onReplicaWait?(event: ReplicaWaitEvent): void;
 }
 
 /** A real run: check and plan read-only, then execute in batches, recording the run. */
@@ -104,6 +107,10 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   });
   for (const trip of overridden) options.logger.warn('safety guard overridden', { rule: trip.ruleId, guard: trip.guard, detail: trip.message });
   options.logger.info('run started', { runId, rules: plan.rules.length, now: options.now.toISOString() });
+  const sleep = (ms: number) => abortableSleep(ms, options.signal);
+  const outage: Outage = { since: undefined };
+  // The pool's sessions may have died with the server during the run: its last steps wait for it too.
+  const afterRun = <T>(what: string, use: (client: SqlClient) => Promise<T>) => retryWhileServerAway(() => withClient(db, use), { logger: options.logger, sleep, what, outage });
   const executeOptions: ExecuteOptions = {
     runId,
     stateSchema,
@@ -120,20 +127,23 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     logger: options.logger,
     readSecret: options.readSecret,
     ledgerKey,
-    connect: () => openConnection(options.url, `lethe run ${runId.slice(0, 8)}`),
-    sleep: (ms) => abortableSleep(ms, options.signal),
+    // A server that restarts or cuts the session: every (re)connect waits for it within a budget.
+    connect: () => retryWhileServerAway(() => openConnection(options.url, `lethe run ${runId.slice(0, 8)}`), { logger: options.logger, sleep, what: 'connect', outage }),
+    sleep,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.onReplicaWait ? { onReplicaWait: options.onReplicaWait } : {}),
+    replicaLag: createLagTracker(),
   };
   const executed = await executePlan(plan, executeOptions);
   if (derivedClocks.length > 0) {
-    const clocklessAfter = await withClient(db, (client) => countClockless(client, derivedClocks, { inTransaction: false, logger: options.logger }));
+    const clocklessAfter = await afterRun('count rows without a clock', (client) => countClockless(client, derivedClocks, { inTransaction: false, logger: options.logger }));
     reportLostClocks(executed, derivedClocks, clocklessBefore, clocklessAfter);
   }
   // The chain head after this run: printed in the report so it can be kept outside the database.
-  const report: Report = { ...executed, ledgerHead: await withClient(db, (client) => readLedgerHead(client, stateSchema)) };
+  const report: Report = { ...executed, ledgerHead: await afterRun('read the ledger head', (client) => readLedgerHead(client, stateSchema)) };
   if (overridden.length > 0) report.overriddenGuards = overridden.map(({ ruleId, guard, message }) => ({ ruleId, guard, message }));
   const stopReason = report.rules.find((rule) => rule.stoppedBecause)?.stoppedBecause ?? report.rules.find((rule) => rule.error)?.error?.message ?? null;
-  await withClient(db, (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
+  await afterRun('record the run', (client) => finishRun(client, stateSchema, runId, report.status, stopReason, report));
   options.logger.info('run finished', { runId, status: report.status, ms: Date.now() - startedAt });
   return report;
 }

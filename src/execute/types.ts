@@ -1,5 +1,6 @@
 import type { SqlClient } from '../db/sql-client.js';
 import type { Logger } from '../log/logger.js';
+import type { LagTracker } from './replica-lag.js';
 
 /** A dedicated session: the advisory lock lives on it, so it is never shared. */
 export interface Connection extends SqlClient {
@@ -30,6 +31,19 @@ export interface ExecuteOptions {
   connect(): Promise<Connection>;
   sleep(ms: number): Promise<void>;
   onBatch?(event: BatchEvent): void;
+  /** Shared by every rule of the run: the standbys' replay measured against one history of WAL positions. */
+  replicaLag?: LagTracker;
+  /** A batch waits because a standby replays further behind than --max-replica-lag. */
+  onReplicaWait?(event: ReplicaWaitEvent): void;
+}
+
+export interface ReplicaWaitEvent {
+  standby: string;
+  lagMs: number;
+  behindBytes: number;
+  maxMs: number;
+  /** How long this batch has waited so far. */
+  waitedMs: number;
 }
 
 export interface BatchEvent {

@@ -1,5 +1,3 @@
-import { pino, type Logger as PinoLogger } from 'pino';
-
 export type LogFormat = 'json' | 'pretty';
 export type LogFields = Record<string, unknown>;
 
@@ -22,17 +20,38 @@ export function createLogger(options: LoggerOptions): Logger {
   return options.format === 'json' ? createJsonLogger(write, options.verbose) : createPrettyLogger(write, options.verbose);
 }
 
+/** pino's numeric levels, so existing log pipelines keep filtering the same way. */
+const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+
+/**
+ * One JSON object per line, in pino's shape (`level`, `time`, `app`, the fields, `event`),
+ * written synchronously. A logger library would cost more to load than the CLI's own start.
+ */
 function createJsonLogger(write: (line: string) => void, verbose: boolean): Logger {
-  const base: PinoLogger = pino(
-    { level: verbose ? 'debug' : 'info', base: { app: 'lethe' }, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'event' },
-    { write },
-  );
+  const emit = (level: keyof typeof LEVELS, event: string, fields?: LogFields) =>
+    write(`${serializeLine({ level: LEVELS[level], time: new Date().toISOString(), app: 'lethe', ...fields, event })}\n`);
   return {
-    debug: (event, fields) => base.debug(fields ?? {}, event),
-    info: (event, fields) => base.info(fields ?? {}, event),
-    warn: (event, fields) => base.warn(fields ?? {}, event),
-    error: (event, fields) => base.error(fields ?? {}, event),
+    debug: (event, fields) => {
+      if (verbose) emit('debug', event, fields);
+    },
+    info: (event, fields) => emit('info', event, fields),
+    warn: (event, fields) => emit('warn', event, fields),
+    error: (event, fields) => emit('error', event, fields),
   };
+}
+
+/** JSON that never throws: bigints as strings, errors by name and message, cycles cut. */
+export function serializeLine(record: LogFields): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(record, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Error) return { type: value.name, message: value.message };
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return '[Circular]';
+      seen.add(value);
+    }
+    return value;
+  });
 }
 
 function createPrettyLogger(write: (line: string) => void, verbose: boolean): Logger {

@@ -45,3 +45,6 @@ export function writeIdentifier(name: string): string {
 export function writeTableName(schema: string, name: string, firstSchema: string | undefined): string {
   return schema === firstSchema ? writeIdentifier(name) : `${writeIdentifier(schema)}.${writeIdentifier(name)}`;
 }
+
+/** A kind of subject (`customer`, `staff`): what holds and requests are keyed by. */
+export const SUBJECT_KIND_PATTERN = /^[a-z][a-z0-9_]*$/;

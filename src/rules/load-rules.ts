@@ -1,12 +1,6 @@
 import { LetheError } from '../errors.js';
-import { normalizeDefaults, normalizeRule } from './normalize-rules.js';
-import { dropMissingKeysExplainedByTypos, parseRuleFile } from './parse-rule-file.js';
 import { readRuleFiles, type FileAccess, nodeFileAccess, type RuleFileText } from './read-rule-files.js';
-import { runRuleChecks, type LocatedRule } from './rule-checks.js';
-import type { WrittenSettings } from './rule-schema.js';
-import { normalizeHolds, type RuleProblem, type RuleSet } from './types.js';
-import type { PositionedDocument } from './yaml-positions.js';
-import { loadFaker } from '../strategies/fake-strategy.js';
+import type { RuleProblem, RuleSet } from './types.js';
 import { loadFragmentParser } from './parse-fragment.js';
 
 export interface LoadedRules {
@@ -17,73 +11,15 @@ export interface LoadedRules {
 
 /** Reads, parses, normalizes and checks every rule file; collects all problems of all files. */
 export async function loadRules(target: string, files: FileAccess = nodeFileAccess): Promise<LoadedRules> {
+  // The parser's WebAssembly compiles in the background while the files are read.
+  loadFragmentParser().catch(() => undefined);
   const texts = await readRuleFiles(target, files);
   return parseRuleTexts(texts, { singleFile: !(await files.isDirectory(target)) });
 }
 
 export async function parseRuleTexts(texts: RuleFileText[], options: { singleFile?: boolean } = {}): Promise<LoadedRules> {
-  await loadFragmentParser();
-  const problems: RuleProblem[] = [];
-  let settings: { positioned: PositionedDocument; written: WrittenSettings } | undefined;
-  const ruleFiles: ReturnType<typeof parseRuleFile>[] = [];
-  let rulesBefore = 0;
-  for (const { path, text, isSettings, refused } of texts) {
-    if (refused) {
-      problems.push({ severity: 'error', check: refused.check, file: path, line: 1, column: 1, path: '(file)', message: refused.message });
-      continue;
-    }
-    const parsed = parseRuleFile(path, text, isSettings, rulesBefore);
-    rulesBefore += parsed.ruleCount;
-    problems.push(...parsed.problems);
-    if (parsed.kind === 'settings') {
-      if (parsed.written) settings = { positioned: parsed.positioned, written: parsed.written };
-    } else {
-      ruleFiles.push(parsed);
-    }
-  }
-  const defaults = normalizeDefaults(settings?.written);
-  const located: LocatedRule[] = [];
-  for (const parsed of ruleFiles) {
-    if (parsed.kind !== 'rules' || !parsed.written) continue;
-    const written = parsed.written;
-    written.rules.forEach((rule, position) => {
-      const index = parsed.indexes?.[position] ?? position;
-      located.push({ rule: normalizeRule(rule, written.category, parsed.positioned, index, defaults, parsed.phaseIndexes?.[position]), positioned: parsed.positioned, index });
-    });
-  }
-  const usesFake = located.some(({ rule }) => rule.phases.some((phase) => phase.set.some((change) => change.strategy.kind === 'fake')));
-  problems.push(
-    ...runRuleChecks({
-      rules: located,
-      faker: usesFake ? await loadFaker() : undefined,
-      settings: settings && {
-        positioned: settings.positioned,
-        holdsSubjects: settings.written.holds?.subjects,
-        holdKinds: settings.written.holds ?? {},
-        timezone: settings.written.defaults?.timezone,
-      },
-      singleFileWithoutSettings: options.singleFile === true && !texts.some((text) => text.isSettings),
-    }),
-  );
-  problems.splice(0, problems.length, ...dropMissingKeysExplainedByTypos(problems));
-  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  const hasErrors = problems.some((problem) => problem.severity === 'error');
-  if (!hasErrors && located.length === 0) {
-    problems.push({ severity: 'error', check: 'no-rules', file: texts[0]?.path ?? '', line: 1, column: 1, path: '(file)', message: 'no rules found: only settings files were read' });
-    return { problems, ruleSet: undefined };
-  }
-  return {
-    problems,
-    ruleSet: hasErrors
-      ? undefined
-      : {
-          rules: located.map(({ rule }) => rule),
-          holds: normalizeHolds(settings?.written.holds),
-          defaults,
-          files: texts.map((text) => text.path),
-          settingsFile: texts.find((text) => text.isSettings)?.path,
-        },
-  };
+  const { parseRuleTexts: parse } = await import('./parse-rule-texts.js');
+  return parse(texts, options);
 }
 
 export function formatProblem(problem: RuleProblem): string {

@@ -51,7 +51,9 @@ export function normalizeRule(
     after: written.after ?? [],
     partitions: written.partitions ?? 'auto',
     guard: mergeGuard(defaults.guard, written.guard),
+    export: normalizeExport(written.export),
     batch: mergeBatch(defaults.batch, written.batch),
+    keep: Object.entries(written.keep ?? {}).map(([column, reason]) => ({ column: parseIdentifier(column), reason })),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
       after: parseDuration(phase.after),
@@ -60,6 +62,12 @@ export function normalizeRule(
       mark: phase.mark === undefined ? undefined : parseIdentifier(phase.mark),
     })),
   };
+}
+
+function normalizeExport(written: WrittenRule['export']): Rule['export'] {
+  if (written === undefined || written === true) return { include: true, omit: [] };
+  if (written === false) return { include: false, omit: [] };
+  return { include: true, omit: written.omit.map(parseIdentifier) };
 }
 
 function normalizeSubject(written: WrittenRule['subject']): { subject: string | undefined; subjectKind: string | undefined } {

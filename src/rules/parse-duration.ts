@@ -1,4 +1,5 @@
-import { DURATION_PATTERN } from './rule-schema.js';
+/** Durations as written in rule files: `0`, `45m`, `36h`, `30d`, `2w`, `6mo`, `1y`. */
+export const DURATION_PATTERN = /^(0|[1-9][0-9]*(m|h|d|w|mo|y))$/;
 import type { Duration, DurationUnit } from './types.js';
 
 export function parseDuration(written: string | number): Duration {

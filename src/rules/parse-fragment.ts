@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { LetheError } from '../errors.js';
 
 /**
@@ -32,6 +33,10 @@ let loading: Promise<Parser> | undefined;
 export async function loadFragmentParser(): Promise<void> {
   if (parser) return;
   loading ??= (async () => {
+    // Baseline (Liftoff) code only: the optimizing tier would recompile the whole parser on
+    // background threads, three times the CPU of everything else `validate` does, for a few
+    // dozen short fragments. Affects WebAssembly only, and the parser is Lethe's only module.
+    setFlagsFromString('--liftoff-only');
     // libpg-query is CommonJS: its named exports are not visible to an ESM import.
     const module = createRequire(import.meta.url)('libpg-query') as Parser;
     await module.loadModule();

@@ -4,6 +4,7 @@ import { explainBadDuration } from './duration-hints.js';
 import {
   schemaForCascadeEntry,
   schemaForStrategy,
+  exportOmitSchema,
   STRATEGY_NAMES,
   writtenRule,
   writtenRuleFileShell,
@@ -181,6 +182,11 @@ function describeIssue(positioned: PositionedDocument, root: unknown, issue: Iss
     const nested = chosen.schema.safeParse(value);
     if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
   }
+  if (issue.code === 'invalid_union' && path[path.length - 1] === 'export' && path[0] === 'rules') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [at(path, 'wrong-type', 'expected true, false or { omit: [columns] }')];
+    const nested = exportOmitSchema.safeParse(value);
+    if (!nested.success) return nested.error.issues.flatMap((inner) => describeIssue(positioned, root, { ...inner, path: [...path, ...inner.path] } as Issue));
+  }
   if (path[path.length - 1] === 'after' && path[path.length - 3] === 'phases' && value !== undefined) return [at(path, 'invalid-format', explainBadDuration(value))];
   if (issue.code === 'invalid_key') {
     const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
@@ -253,8 +259,8 @@ function describeValue(value: unknown): string {
 
 const KNOWN_KEYS: Record<string, string[]> = {
   file: ['category', 'description', 'rules'],
-  settings: ['holds', 'defaults'],
-  rule: ['id', 'description', 'table', 'key', 'subject', 'clock', 'join', 'where', 'hold', 'schedule', 'timezone', 'cascade', 'batch', 'phases'],
+  settings: ['holds', 'defaults', 'classify', 'coverage'],
+  rule: ['id', 'description', 'table', 'key', 'subject', 'clock', 'join', 'where', 'hold', 'schedule', 'timezone', 'cascade', 'after', 'partitions', 'batch', 'guard', 'export', 'keep', 'phases'],
   phase: ['after', 'action', 'set', 'mark'],
   batch: ['target', 'maxRows'],
   mask: ['keepStart', 'keepEnd', 'char'],
@@ -262,6 +268,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   subject: ['column', 'kind'],
   defaults: ['batch', 'timezone'],
   json: ['remove'],
+  export: ['omit'],
   strategy: ['value', 'fake', 'generalize', 'bits', 'to', 'step', 'mask', 'json', 'hash'],
 };
 

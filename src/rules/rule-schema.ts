@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { IDENTIFIER_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
+import { IDENTIFIER_PATTERN, SUBJECT_KIND_PATTERN, TABLE_PATTERN, identifierProblem, parseTableName } from './identifiers.js';
+import { DURATION_PATTERN } from './parse-duration.js';
 
 /**
  * What a user writes in a rule file (format version 1). The JSON Schema shipped
  * in schema/ is generated from these, so editors and `validate` agree.
  */
 
-export const DURATION_PATTERN = /^(0|[1-9][0-9]*(m|h|d|w|mo|y))$/;
+export { DURATION_PATTERN } from './parse-duration.js';
 export const BATCH_TARGET_PATTERN = /^[1-9][0-9]*(ms|s)$/;
 export const RULE_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export { IDENTIFIER_PATTERN, TABLE_PATTERN } from './identifiers.js';
-export const SUBJECT_KIND_PATTERN = /^[a-z][a-z0-9_]*$/;
+export { SUBJECT_KIND_PATTERN } from './identifiers.js';
 
 const duration = z
   .union([z.literal(0), z.string().regex(DURATION_PATTERN, 'expected a duration like 0, 45m, 36h, 30d, 2w, 6mo or 1y')])
@@ -129,6 +130,15 @@ const guard = z
   })
   .meta({ description: 'blast-radius limits checked before a real run writes; --override-guard RULE passes them deliberately' });
 
+export const exportOmitSchema = z.strictObject({
+  omit: z.array(column).min(1, 'list at least one column to leave out').meta({ description: 'columns left out of every export of this table: secrets such as password hashes and tokens' }),
+});
+
+/** What `lethe export` may show of a rule's table: all of it (default), nothing, or all but some columns. */
+export const writtenExport = z
+  .union([z.boolean(), exportOmitSchema])
+  .meta({ description: '`lethe export`: false leaves the whole table out; { omit: [password_hash] } leaves those columns out (default: true, every column)' });
+
 const batch = z.strictObject({
   target: z.string().regex(BATCH_TARGET_PATTERN, 'expected a duration like 250ms or 1s').optional(),
   maxRows: z.number().int().positive().optional(),
@@ -157,6 +167,11 @@ export const writtenRule = z.strictObject({
     .meta({ description: "delete phases on a range-partitioned table: auto drops partitions whose bound lies before the cutoff unless the table is published or has DELETE triggers; drop also then; delete never drops" }),
   batch: batch.optional(),
   guard: guard.optional(),
+  export: writtenExport.optional(),
+  keep: z
+    .record(column, z.string().trim().min(1, 'say why the column is kept: keep: { status: "not personal: account state" }'))
+    .optional()
+    .meta({ description: 'columns of the table that no phase changes and that stay on purpose, each with the reason (column: reason); `check --coverage` requires every column to be changed, deleted or kept' }),
   phases: z.array(writtenPhase).min(1, 'a rule needs at least one phase'),
 });
 
@@ -167,6 +182,38 @@ export const writtenRuleFile = z
     rules: z.array(writtenRule).min(1, 'a rule file needs at least one rule'),
   })
   .meta({ title: 'Lethe rule file (format version 1)' });
+
+const classifyCategory = z.string().regex(RULE_ID_PATTERN, 'expected a kebab-case category like phone or wechat');
+const classifyWords = z.array(z.string().trim().min(1)).min(1);
+
+const classifySettings = z
+  .strictObject({
+    names: z
+      .record(classifyCategory, classifyWords)
+      .optional()
+      .meta({ description: 'more column-name words or phrases per category (lower case, words joined by _): { phone: [lianxi_dianhua], wechat: [wx_id] }; a new category is allowed' }),
+    comments: z.record(classifyCategory, classifyWords).optional().meta({ description: 'more words of column comments per category, any language' }),
+    values: z
+      .record(classifyCategory, z.string().min(1))
+      .optional()
+      .meta({ description: 'a regular expression per category that sampled values match (`--sample N`); replaces the built-in one' }),
+    personTables: classifyWords.optional().meta({ description: 'more words of table names that hold people (users, customers are built in)' }),
+  })
+  .meta({ description: 'extends the personal-data classifier used by `lethe init` and `check --coverage`' });
+
+const coverageSettings = z
+  .strictObject({
+    schemas: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'schemas searched for personal columns in tables no rule covers; default: every schema but pg_*, information_schema and Lethe\'s own' }),
+    ignore: z
+      .record(z.string().min(1), z.string().trim().min(1, 'say why: ignore: { audit_log: "kept 10 years by law (policy III.2)" }'))
+      .optional()
+      .meta({ description: 'tables (`legal_holds`, `audit.*`) or columns (`legal_holds.reason`) never reported as uncovered, each with the reason' }),
+  })
+  .meta({ description: 'settings of `check --coverage`' });
 
 export const writtenSettings = z
   .strictObject({
@@ -184,6 +231,8 @@ export const writtenSettings = z
         guard: guard.optional(),
       })
       .optional(),
+    classify: classifySettings.optional(),
+    coverage: coverageSettings.optional(),
   })
   .meta({ title: 'Lethe settings (lethe.yaml)' });
 

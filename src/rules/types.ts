@@ -78,8 +78,22 @@ export interface Rule {
   /** Delete phases on a partitioned table: may whole partitions be dropped by their bounds? */
   partitions: 'auto' | 'drop' | 'delete';
   guard: GuardSettings;
+  /** What `lethe export` shows of the table: `include: false` leaves it out; `omit` leaves those columns out. Undefined: every column. */
+  export?: ExportSettings | undefined;
   phases: Phase[];
   batch: BatchSettings;
+  /** Columns no phase changes that stay on purpose (`keep:`), for `check --coverage`. */
+  keep?: KeptColumn[] | undefined;
+}
+
+export interface KeptColumn {
+  column: string;
+  reason: string;
+}
+
+export interface ExportSettings {
+  include: boolean;
+  omit: string[];
 }
 
 /** One table of a cascade tree as written: resolved against the catalog by the planner. */
@@ -119,6 +133,24 @@ export interface RuleSet {
   files: string[];
   /** The lethe.yaml that was read (beside a single --rules file, or in the folder); undefined when there is none. */
   settingsFile?: string | undefined;
+  /** `classify:` of lethe.yaml: additions to the personal-data classifier. */
+  classify?: ClassifySettings | undefined;
+  /** `coverage:` of lethe.yaml. */
+  coverage?: CoverageSettings | undefined;
+}
+
+export interface ClassifySettings {
+  names: Record<string, string[]>;
+  comments: Record<string, string[]>;
+  values: Record<string, string>;
+  personTables: string[];
+}
+
+export interface CoverageSettings {
+  /** Schemas searched for personal columns outside the rules; undefined: every user schema. */
+  schemas: string[] | undefined;
+  /** `table`, `schema.*` or `table.column` -> why it is never reported. */
+  ignore: Record<string, string>;
 }
 
 export type Severity = 'error' | 'warning';

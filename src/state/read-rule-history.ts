@@ -46,3 +46,11 @@ export async function readResumableRules(client: SqlClient, schema: string): Pro
   const result = await client.query<{ rule_id: string }>(`SELECT rule_id FROM ${quoteIdent(schema)}.checkpoints`);
   return new Set(result.rows.map((row) => row.rule_id));
 }
+
+/** When each rule last completed a run, by the wall clock (for lethe_last_success_timestamp_seconds). */
+export async function readLastSuccess(client: SqlClient, schema: string): Promise<Map<string, Date>> {
+  const result = await client.query<{ rule_id: string; finished_at: Date }>(
+    `SELECT rule_id, max(finished_at) AS finished_at FROM ${quoteIdent(schema)}.rule_runs WHERE status = 'done' AND finished_at IS NOT NULL GROUP BY rule_id`,
+  );
+  return new Map(result.rows.map((row) => [row.rule_id, new Date(row.finished_at)]));
+}

@@ -10,7 +10,7 @@ import { BENCH_CASES } from './bench-cases.js';
 import { parseBenchOptions, UsageError, type BenchOptions } from './bench-options.js';
 import { loadTemplate } from './load-template.js';
 import { loadAverage1m, secondsSince } from './measure.js';
-import { measureCliStart } from './measure-cli-start.js';
+import { describeCliStart, measureCliStart } from './measure-cli-start.js';
 import { renderJson, renderTable } from './render-results.js';
 import { runCase } from './run-case.js';
 import type { CaseResult } from './summarize-case.js';
@@ -65,7 +65,7 @@ async function main(): Promise<number> {
     await loadTemplate(client, options.rows, NOW);
     log(`template loaded in ${secondsSince(loadStarted).toFixed(1)} s`);
     const cliStart = measureCliStart(options.cli);
-    log(`CLI start-up (--version): ${cliStart.seconds.toFixed(2)} s, ${((cliStart.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB RSS`);
+    log(describeCliStart(cliStart));
     const context = { client, dbUrl: database.url, cli: options.cli, now: NOW, cutoff: CUTOFF, repeat: options.repeat, workRoot, cliStart, log };
     for (const name of options.cases) {
       results.push(await runCase(context, BENCH_CASES[name]));

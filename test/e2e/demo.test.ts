@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureBundle } from '../support/ensure-bundle.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'lethe.js');
@@ -68,12 +69,7 @@ function expectNothingLeftBehind(before: Set<string>, stdout: string): void {
   for (const dir of created) expect(processesUsing(dir)).toEqual([]);
 }
 
-beforeAll(() => {
-  // `npm ci` builds dist through `prepare`; a fresh checkout run straight through vitest may not have it.
-  if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  }
-}, 120_000);
+beforeAll(() => ensureBundle(), 120_000);
 
 describe('lethe demo', () => {
   it('tells the story on an embedded PostgreSQL and leaves nothing behind', async () => {
@@ -93,6 +89,9 @@ describe('lethe demo', () => {
     expect(outcome.stdout).toMatch(/[\d,]+ users are under an active legal hold/);
     expect(outcome.stdout).toMatch(/[\d,]+ device logs are older than 30 days .*[\d,]+ of them older than 180 days/);
     expect(outcome.stdout).toMatch(/[\d,]+ models were public and are not any more/);
+    expect(outcome.stdout).toMatch(/\d+\. Export: one person's data as JSON/);
+    expect(outcome.stdout).toMatch(/lethe export --subject <an active user's id>: status ok, \d+ rows, [\d.]+ KiB of JSON/);
+    expect(outcome.stdout).toMatch(/^ +accounts +users +1$/m);
     expect(outcome.stdout).toMatch(/Done in [\d.]+ s\. The throwaway database is gone\./);
     expectNothingLeftBehind(before, outcome.stdout);
   }, 180_000);

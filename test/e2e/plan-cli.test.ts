@@ -47,7 +47,7 @@ describe('lethe plan (built CLI)', () => {
     expect(outcome.code).toBe(0);
     const report = JSON.parse(outcome.stdout) as { mode: string; rules: { id: string }[] };
     expect(report.mode).toBe('plan');
-    expect(report.rules).toHaveLength(11);
+    expect(report.rules).toHaveLength(12);
     expect(outcome.stdout.endsWith('}\n')).toBe(true);
     for (const line of outcome.stderr.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   });

@@ -61,7 +61,7 @@ async function startTestcontainer(): Promise<TestServer> {
   };
 }
 
-function findLocalBinaries(): string | undefined {
+export function findLocalBinaries(): string | undefined {
   const onPath = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   const candidates = [onPath.status === 0 ? onPath.stdout.trim() : undefined];
   if (existsSync('/usr/lib/postgresql')) {
@@ -70,7 +70,7 @@ function findLocalBinaries(): string | undefined {
   return candidates.find((dir) => dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -126,10 +126,10 @@ async function startEmbeddedPostgres(): Promise<TestServer> {
   };
 }
 
-function uidOf(user: string): number {
+export function uidOf(user: string): number {
   return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
 }
 
-function gidOf(user: string): number {
+export function gidOf(user: string): number {
   return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
 }

@@ -3,6 +3,7 @@ import knex from 'knex';
 import { randomBytes } from 'node:crypto';
 import { findPostgres, withDatabase, type TestServer } from './find-postgres.js';
 import { applyBench3dSchema } from '../../src/bench3d/apply-schema.js';
+import { ensureBundle } from './ensure-bundle.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,7 @@ let templateDatabase: string | undefined;
  * file clones the template (fast) and drops its clone when done.
  */
 export async function setup(project: TestProject): Promise<void> {
+  ensureBundle();
   server = await findPostgres();
   templateDatabase = `lethe_tpl_${randomBytes(4).toString('hex')}`;
   const admin = knex({ client: 'pg', connection: server.adminUrl, pool: { min: 0, max: 1 } });

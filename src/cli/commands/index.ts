@@ -8,6 +8,8 @@ import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerSchedule } from './schedule.js';
+import { registerInit } from './init.js';
+import { registerExport } from './export.js';
 
 /** Every command, in the order `lethe --help` lists them. */
 export function registerCommands(program: Command, action: ActionFactory): void {
@@ -17,6 +19,8 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerRun(program, action);
   registerStatus(program, action);
   registerSchedule(program, action);
+  registerExport(program, action);
+  registerInit(program, action);
   registerSeed(program, action);
   registerDemo(program, action);
 }

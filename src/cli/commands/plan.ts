@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { planRetention } from '../../plan/plan-retention.js';
 import type { ReportFormat } from '../../report/render-report.js';
 import type { Report } from '../../report/types.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
@@ -13,9 +12,10 @@ import { writeReport } from '../write-report.js';
 import { renderRuleFailure } from '../render-error.js';
 import { causeOf } from '../../report/failure-cause.js';
 import { nameSettingsFile } from '../../report/name-settings.js';
-import { writeMetricsFile } from '../write-metrics.js';
+import { emitMetrics, metricsOutputsOf } from '../write-metrics.js';
+import { renderMetrics } from '../../report/render-metrics.js';
+import { parsePushUrl } from '../push-metrics.js';
 import { requireWritable } from '../require-writable.js';
-import { selectDueRules } from '../../execute/run-retention.js';
 import { LetheError } from '../../errors.js';
 import type { ResumeOptions } from '../../plan/resolve-resume.js';
 
@@ -27,6 +27,7 @@ export interface PlanFlags {
   format: ReportFormat;
   out?: string;
   metricsFile?: string;
+  metricsPush?: string;
   showValues?: boolean;
 }
 
@@ -47,6 +48,7 @@ export function registerPlan(program: Command, action: ActionFactory): void {
     .addOption(formatOption())
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--metrics-file <path>', 'write Prometheus metrics here (atomically) at the end')
+    .option('--metrics-push <url>', 'push Prometheus metrics to this Pushgateway at the end (job lethe)')
     .option('--show-values', 'previews also show values after the strategy (a test database only)', false)
     .action(action<PlanFlags>((ctx, flags) => runPlanCommand(ctx, flags, 'plan')));
 }
@@ -67,8 +69,13 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   selectRules(ruleSet.rules, only); // an unknown id is a usage error, before any connection
   await requireWritable(flags.out, '--out');
   await requireWritable(flags.metricsFile, '--metrics-file');
+  const metrics = metricsOutputsOf(ctx, flags, parsePushUrl(flags.metricsPush), mode);
   parseDatabaseUrl(ctx.globals.db); // no database is a usage error before anything else is said
-  if (options.due) only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
+  const { planRetention } = await import('../../plan/plan-retention.js');
+  if (options.due) {
+    const { selectDueRules } = await import('../../execute/run-retention.js');
+    only = await withDatabase(ctx, (db) => selectDueRules(db, ruleSet, { only, now, logger: ctx.logger }));
+  }
   if (flags.showValues) ctx.io.writeStderr(SHOW_VALUES_WARNING);
   const progress = ctx.createProgress();
   progress.start(`planning ${only?.length ?? ruleSet.rules.length} rules`);
@@ -89,7 +96,7 @@ export async function runPlanCommand(ctx: CommandContext, flags: PlanFlags, mode
   await writeReport(ctx, report, flags.format, flags.out);
   for (const rule of failed) ctx.io.writeStderr(renderRuleFailure(rule.id, rule.error, causeOf(rule.error), ctx.globals.verbose));
   const exitCode = exitCodeOfPlan(report);
-  if (flags.metricsFile) await writeMetricsFile(flags.metricsFile, report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() });
+  if (metrics.file || metrics.push) await emitMetrics(ctx, metrics, renderMetrics(report, { exitCode, durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date() }));
   return exitCode;
 }
 

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { nextFireTimes } from '../../rules/cron.js';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
 import { parseNow, parsePositiveInteger } from '../parse-flags.js';
 import type { ActionFactory } from '../program.js';
@@ -22,6 +21,7 @@ export function registerSchedule(program: Command, action: ActionFactory): void 
         const now = parseNow(flags.now, () => new Date());
         const count = parsePositiveInteger('--count', flags.count) ?? 3;
         const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
+        const { nextFireTimes } = await import('../../rules/cron.js');
         const rules = ruleSet.rules.map((rule) => ({
           id: rule.id,
           schedule: rule.schedule ?? null,

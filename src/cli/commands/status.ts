@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { loadRulesOrThrow } from '../../rules/load-rules.js';
 import { DEFAULT_STATE_SCHEMA } from '../../state/ensure-state-schema.js';
-import { readStatus, type StatusReport } from '../../status/read-status.js';
+import type { StatusReport } from '../../status/read-status.js';
 import { formatHead, parseHead } from '../../state/ledger.js';
 import { LetheError } from '../../errors.js';
 import { withDatabase } from '../open-database.js';
@@ -29,6 +29,7 @@ export function registerStatus(program: Command, action: ActionFactory): void {
           throw new LetheError('USAGE', `--verify-head: expected SEQ:HASH (a number, a colon and 64 hex characters), got '${flags.verifyHead}'`, { hint: 'copy the ledger head from a run report' });
         }
         const { ruleSet } = await loadRulesOrThrow(ctx.globals.rules);
+        const { readStatus } = await import('../../status/read-status.js');
         const status = await withDatabase(ctx, (db) => readStatus(db, ruleSet.rules, now, DEFAULT_STATE_SCHEMA, { verifyHead }));
         ctx.io.writeStdout(flags.format === 'json' ? JSON.stringify(status, null, 2) + '\n' : renderStatusText(status));
         return status.ledger.verified ? 0 : 4;

@@ -86,7 +86,7 @@ describe('run --due, status and metrics over a series of times', () => {
     }
   });
 
-  it('writes a metrics file whose counters equal the run report', async () => {
+  it('writes a metrics file whose gauges equal the run report', async () => {
     await database.db.raw(`insert into verification_codes (phone, code, purpose, created_at, expires_at) values ('13800000000', '123456', 'login', '2026-01-01', '2026-01-01')`);
     const metricsFile = join(mkdtempSync(join(tmpdir(), 'lethe-metrics-')), 'lethe.prom');
     const result = await runCli(['run', '--yes', '--db', database.url, '--rules', RULES, '--now', '2026-11-26T06:00:00Z', '--format', 'json', '--metrics-file', metricsFile]);
@@ -95,11 +95,11 @@ describe('run --due, status and metrics over a series of times', () => {
     const metrics = readFileSync(metricsFile, 'utf8');
     for (const rule of report.rules) {
       for (const phase of rule.phases) {
-        expect(metrics).toContain(`lethe_rows_affected_total{mode="run",rule="${rule.id}",category="${rule.id}",phase="${phase.after}",action="${phase.action}"} ${phase.affected}\n`);
+        expect(metrics).toContain(`lethe_last_run_rows_affected{rule="${rule.id}",category="${rule.id}",phase="${phase.after}",action="${phase.action}"} ${phase.affected}\n`);
       }
     }
     expect(report.rules.find((rule) => rule.id === 'verification-codes')?.phases[0]?.affected).toBe(1);
-    expect(metrics).toContain('lethe_exit_status{mode="run"} 0\n');
+    expect(metrics).toContain('lethe_last_run_exit_code{mode="run"} 0\n');
   });
 
   it('reports a run stopped early as resumable, and the next run finishes it', async () => {

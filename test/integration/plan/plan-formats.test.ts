@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/test-databa
 const BENCH3D_RULES = fileURLToPath(new URL('../../../rules/', import.meta.url));
 const REPORT_SCHEMA = JSON.parse(readFileSync(new URL('../../../schema/report.schema.json', import.meta.url), 'utf8')) as object;
 const NOW = '2026-11-25T00:00:00Z';
-const CATEGORIES = ['cancelled-accounts', 'device-logs', 'minors', 'public-model-metadata', 'third-party-logins', 'verification-codes'];
+const CATEGORIES = ['accounts', 'cancelled-accounts', 'device-logs', 'minors', 'public-model-metadata', 'third-party-logins', 'verification-codes'];
 
 let database: TestDatabase;
 let outDir: string;

@@ -47,8 +47,8 @@ describe('a role with exactly the documented grants', () => {
     expect(facts.rows[0]).toEqual({ super: false, owns: '0' });
   });
 
-  it('passes check (exit 0, no missing privilege)', async () => {
-    const result = await asRole('check', '--format', 'json');
+  it('passes check, --requests included (exit 0, no missing privilege)', async () => {
+    const result = await asRole('check', '--requests', '--format', 'json');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).missingPrivileges).toEqual([]);
   });
@@ -84,6 +84,21 @@ describe('a role with exactly the documented grants', () => {
     expect(status.rules.every((rule) => rule.lastRun?.status === 'done')).toBe(true);
     expect(status.ledger.verified).toBe(true);
     expect(status.ledger.batches).toBeGreaterThan(0);
+  });
+});
+
+describe('request commands as the role', () => {
+  it('export reads one person\'s rows exactly as the administrator sees them (exit 0)', async () => {
+    const subject = (await database.db.raw<{ rows: { id: string }[] }>('SELECT user_id::text AS id FROM device_logs WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY count(*) DESC LIMIT 1')).rows[0]!.id;
+    const asRoleResult = await runCli(['export', '--db', role.url, '--rules', RULES_DIR, '--subject', subject]);
+    expect(asRoleResult.code, asRoleResult.stderr).toBe(0);
+    const asAdmin = await runCli(['export', '--db', database.url, '--rules', RULES_DIR, '--subject', subject]);
+    const shape = (text: string) => {
+      const document = JSON.parse(text) as { rows: number; tables: { table: string; rows: number }[] };
+      return { rows: document.rows, tables: document.tables.map((table) => [table.table, table.rows]) };
+    };
+    expect(shape(asRoleResult.stdout)).toEqual(shape(asAdmin.stdout));
+    expect(shape(asRoleResult.stdout).rows).toBeGreaterThan(0);
   });
 });
 
@@ -164,4 +179,28 @@ describe('a role with SELECT only (the dry-run Job)', () => {
       await reader.drop();
     }
   });
+});
+
+describe('the other state-schema setup: CREATE on the database instead of a schema made for the role', () => {
+  it('check passes and the first run creates the state schema, owned by the role', async () => {
+    const own = await createSeededDatabase({ scale: 0.05, seed: 9 });
+    try {
+      const grants = (await readDocumentedGrants()).replace(/^CREATE SCHEMA lethe AUTHORIZATION lethe_runner;$/m, `GRANT CREATE ON DATABASE "${own.name}" TO lethe_runner;`);
+      expect(grants).toContain('GRANT CREATE ON DATABASE');
+      const creator = await createRestrictedRole(own, grants);
+      try {
+        const args = ['--db', creator.url, '--rules', RULES_DIR, '--now', BENCH_NOW];
+        const check = await runCli(['check', ...args]);
+        expect(check.code, check.stdout + check.stderr).toBe(0);
+        const run = await runCli(['run', '--yes', '--only', 'verification-codes', ...args]);
+        expect(run.code, run.stderr).toBe(0);
+        const owner = await own.db.raw<{ rows: { owner: string }[] }>(`SELECT nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = 'lethe'`);
+        expect(owner.rows[0]!.owner).toBe(creator.name);
+      } finally {
+        await creator.drop();
+      }
+    } finally {
+      await own.drop();
+    }
+  }, 300_000);
 });

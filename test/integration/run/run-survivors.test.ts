@@ -176,7 +176,7 @@ describe('lethe run on Bench3D (scale 0.5, seed 7): exactly the promised rows su
     const report = parseReport(outcome.stdout);
     expect(report.status).toBe('ok');
     expect(report.rules.map((rule) => [rule.id, rule.status])).toEqual(report.rules.map((rule) => [rule.id, 'done']));
-    expect(report.rules).toHaveLength(11);
+    expect(report.rules).toHaveLength(12);
   });
 
   it('the seeded data exercises every case the expectation distinguishes (nothing vacuous)', () => {

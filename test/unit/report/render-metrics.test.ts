@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderMetrics } from '../../../src/report/render-metrics.js';
+import { renderFailureMetrics, renderMetrics } from '../../../src/report/render-metrics.js';
+import { renderCheckMetrics } from '../../../src/report/render-check-metrics.js';
 import type { Report } from '../../../src/report/types.js';
 
 const report: Report = {
@@ -50,16 +51,34 @@ describe('Prometheus metrics file', () => {
     expect(samples.size).toBeGreaterThan(0);
   });
 
-  it('has rows affected per rule, phase and action equal to the report', () => {
-    expect(samples.get('lethe_rows_affected_total{mode="run",rule="device-logs",category="device-logs",phase="180d",action="delete"}')).toBe(1200);
-    expect(samples.get('lethe_rows_affected_total{mode="run",rule="device-logs",category="device-logs",phase="30d",action="anonymize"}')).toBe(40);
+  it('has rows affected per rule, phase and action equal to the report, as a gauge (no _total counter)', () => {
+    expect(samples.get('lethe_last_run_rows_affected{rule="device-logs",category="device-logs",phase="180d",action="delete"}')).toBe(1200);
+    expect(samples.get('lethe_last_run_rows_affected{rule="device-logs",category="device-logs",phase="30d",action="anonymize"}')).toBe(40);
+    expect(text).not.toMatch(/_total\b/);
+    expect(text).not.toMatch(/^# TYPE \S+ counter$/m);
+  });
+
+  it('has one status gauge per rule and status, 1 for the status it ended with', () => {
+    expect(samples.get('lethe_last_run_rule_status{mode="run",rule="device-logs",status="done"}')).toBe(1);
+    expect(samples.get('lethe_last_run_rule_status{mode="run",rule="device-logs",status="failed"}')).toBe(0);
+    expect(samples.get('lethe_last_run_guard_tripped{rule="device-logs"}')).toBe(0);
+  });
+
+  it("keeps the last success of rules that were not in this run, from Lethe's state", () => {
+    const withHistory = parsePrometheus(
+      renderMetrics(report, { exitCode: 0, durationSeconds: 1, finishedAt: new Date('2026-11-25T00:05:00Z'), lastSuccess: new Map([['other-rule', new Date('2026-11-24T00:00:00Z')]]), scheduleIntervals: new Map([['device-logs', 86_400]]) }),
+    );
+    expect(withHistory.get('lethe_last_success_timestamp_seconds{rule="other-rule"}')).toBe(Date.parse('2026-11-24T00:00:00Z') / 1000);
+    expect(withHistory.get('lethe_last_success_timestamp_seconds{rule="device-logs"}')).toBe(Date.parse('2026-11-25T00:05:00Z') / 1000);
+    expect(withHistory.get('lethe_rule_schedule_interval_seconds{rule="device-logs"}')).toBe(86_400);
   });
 
   it('has candidates, held rows, run duration, exit status and the last success time of done rules', () => {
     expect(samples.get('lethe_candidates{mode="run",rule="device-logs",category="device-logs",phase="180d",action="delete"}')).toBe(1200);
     expect(samples.get('lethe_held_rows{mode="run",rule="device-logs",category="device-logs",phase="180d",action="delete"}')).toBe(3);
-    expect(samples.get('lethe_run_duration_seconds{mode="run"}')).toBe(12.5);
-    expect(samples.get('lethe_exit_status{mode="run"}')).toBe(0);
+    expect(samples.get('lethe_last_run_duration_seconds{mode="run"}')).toBe(12.5);
+    expect(samples.get('lethe_last_run_exit_code{mode="run"}')).toBe(0);
+    expect(samples.get('lethe_last_run_timestamp_seconds{mode="run"}')).toBe(Date.parse('2026-11-25T00:05:00Z') / 1000);
     expect(samples.get('lethe_last_success_timestamp_seconds{rule="device-logs"}')).toBe(Date.parse('2026-11-25T00:05:00Z') / 1000);
     expect([...samples.keys()].some((key) => key.startsWith('lethe_last_success_timestamp_seconds{rule="odd'))).toBe(false);
   });
@@ -70,5 +89,26 @@ describe('Prometheus metrics file', () => {
 
   it('escapes quotes in label values', () => {
     expect(text).toContain('rule="odd \\"name\\""');
+  });
+});
+
+describe('failure and check metrics', () => {
+  it('a run refused by a guard reports its exit code and the refusal', () => {
+    const samples = parsePrometheus(renderFailureMetrics('run', { exitCode: 4, durationSeconds: 0.5, finishedAt: new Date('2026-11-25T00:05:00Z'), guardTripped: true }));
+    expect(samples.get('lethe_last_run_exit_code{mode="run"}')).toBe(4);
+    expect(samples.get('lethe_last_run_refused_by_guard{mode="run"}')).toBe(1);
+  });
+
+  it('check reports overdue rows per phase, 0 for phases on time', () => {
+    const samples = parsePrometheus(
+      renderCheckMetrics(
+        { plan: { ...report, mode: 'plan' }, overdue: [{ rule: 'device-logs', phase: '180d', action: 'delete', candidates: 1200, oldest: '2026-05-27T00:00:00.000Z', lateByMs: 2 * 86_400_000 }], errors: 0, missingPrivileges: 0 },
+        { exitCode: 4, durationSeconds: 1, finishedAt: new Date('2026-11-25T00:05:00Z') },
+      ),
+    );
+    expect(samples.get('lethe_overdue_rows{rule="device-logs",phase="180d",action="delete"}')).toBe(1200);
+    expect(samples.get('lethe_overdue_rows{rule="device-logs",phase="30d",action="anonymize"}')).toBe(0);
+    expect(samples.get('lethe_last_run_exit_code{mode="check"}')).toBe(4);
+    expect(samples.get('lethe_check_missing_privileges')).toBe(0);
   });
 });

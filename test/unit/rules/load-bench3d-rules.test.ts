@@ -15,10 +15,11 @@ describe('the Bench3D rules, loaded offline', () => {
     expect(ruleSet).toBeDefined();
   });
 
-  it('hold 11 rules, each in the category named by its file', async () => {
+  it('hold 12 rules, each in the category named by its file', async () => {
     const { ruleSet } = await loadRules(BENCH3D_RULES);
     const byId = Object.fromEntries(ruleSet!.rules.map((rule) => [rule.id, rule.category]));
     expect(byId).toEqual({
+      accounts: 'accounts',
       'cancelled-accounts-profile': 'cancelled-accounts',
       'cancelled-accounts-device-logs': 'cancelled-accounts',
       'cancelled-accounts-models': 'cancelled-accounts',
@@ -31,7 +32,7 @@ describe('the Bench3D rules, loaded offline', () => {
       'third-party-logins-cancelled': 'third-party-logins',
       'verification-codes': 'verification-codes',
     });
-    expect(ruleSet!.rules).toHaveLength(11);
+    expect(ruleSet!.rules).toHaveLength(12);
   });
 
   it('name each rule file after its category', async () => {
@@ -76,7 +77,7 @@ describe('the Bench3D rules, loaded offline', () => {
     };
     const { ruleSet, problems } = await loadRules('/mem/rules', memory);
     expect(problems).toEqual([]);
-    expect(ruleSet!.rules.map((rule) => rule.id)).toHaveLength(11);
+    expect(ruleSet!.rules.map((rule) => rule.id)).toHaveLength(12);
     expect(ruleSet!.files.every((file) => file.startsWith('/mem/rules/'))).toBe(true);
   });
 });
