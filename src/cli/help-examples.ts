@@ -43,6 +43,11 @@ export const HELP_EXAMPLES: Record<string, HelpExample[]> = {
     { says: 'the next three fire times of every rule', args: ['schedule'] },
     { says: 'the next ten, counted from a given time', args: ['schedule', '--count', '10', '--now', '2026-12-01T00:00:00Z'] },
   ],
+  erase: [
+    { says: 'dry run of one request: what would be removed and kept, and why; writes nothing', args: ['erase', '--subject', '"$(cat subject.txt)"', '--request-id', 'REQ-2026-0042', '--dry-run'] },
+    { says: 'the request itself, from a ticket job: a JSON receipt; rerun the same id to resume', args: ['erase', '--subject', '"$(cat subject.txt)"', '--request-id', 'REQ-2026-0042', '--yes', '--format', 'json', '--out', 'receipt.json'] },
+    { says: 'thousands of people at once, set-based, from a file with one id per line', args: ['erase', '--subjects-file', 'ids.txt', '--request-id', 'BULK-2026-11', '--yes'] },
+  ],
   export: [
     { says: "a copy of one person's data (policy V.4) into a file only its owner can read", args: ['export', '--subject', '"$(cat subject.txt)"', '--out', 'copy.json'] },
     { says: 'one row per line, for a large export or a line-by-line reader', args: ['export', '--subject', '"$(cat subject.txt)"', '--format', 'jsonl', '--out', 'copy.jsonl'] },

@@ -6,7 +6,11 @@ import type { CommandContext } from './context.js';
 
 /** The report goes to stdout, or to --out (written whole, then renamed into place). */
 export async function writeReport(ctx: CommandContext, report: Report, format: ReportFormat, out: string | undefined): Promise<void> {
-  const text = renderReport(report, format);
+  await writeText(ctx, renderReport(report, format), out, format);
+}
+
+/** Rendered text to stdout, or to --out (written whole, then renamed into place). */
+export async function writeText(ctx: CommandContext, text: string, out: string | undefined, format: ReportFormat): Promise<void> {
   if (!out) {
     ctx.io.writeStdout(text);
     return;

@@ -19,6 +19,7 @@ import { recordedKey } from '../state/ledger-keys.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { Connection } from './types.js';
 import { inBatchTransaction, withHeldTime } from './batch-transaction.js';
+import { enforceBudget } from './enforce-budget.js';
 import { secretsOf } from './run-page-batch.js';
 
 export interface BatchInput {
@@ -43,6 +44,8 @@ export interface BatchInput {
   markValue: Date;
   /** Keys that are not surrogate keys are recorded as digests under this key. */
   ledgerKey: string;
+  /** Rows per table this batch may still change (an erasure's approved counts); beyond them it rolls back. */
+  budget?: Record<string, number> | undefined;
 }
 
 export interface BatchResult {
@@ -71,6 +74,7 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
     const keyCount = planned.key.length;
     const lastKey = rows[rows.length - 1]!.slice(0, keyCount);
     const affected = window.phase.action === 'delete' ? await applyDelete(connection, input, rows) : await applyUpdate(connection, input, columnsOf(rows, keyCount));
+    if (input.budget) enforceBudget(planned.rule.id, affected, input.budget);
     await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
     const ledger = buildLedgerInsert(
       input.stateSchema,

@@ -8,6 +8,7 @@ import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
 import { inBatchTransaction, withHeldTime } from './batch-transaction.js';
+import { enforceBudget } from './enforce-budget.js';
 
 export interface PageBatchInput {
   planned: PlannedRule;
@@ -36,6 +37,8 @@ export interface PageBatchInput {
    * previous hash read inside the transaction (workers of one rule append to one chain).
    */
   range?: { part: number } | undefined;
+  /** Rows this batch may still change (an erasure's approved counts); beyond them it rolls back. */
+  budget?: Record<string, number> | undefined;
 }
 
 /** Enough distinct random values that neighbours rarely share one; never derived from the originals. */
@@ -64,6 +67,7 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
     const rows = window.phase.action === 'delete' ? await deletePageRows(connection, input) : await updatePageRows(connection, input);
     const wal = await connection.query<{ bytes: number }>('SELECT (pg_current_wal_insert_lsn() - $1::pg_lsn)::float8 AS bytes', [walStart.rows[0]!.lsn]);
     const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
+    if (input.budget) enforceBudget(planned.rule.id, affected, input.budget);
     // Rows of one page done a few at a time (a failing batch being split) leave the page to visit again on a resume.
     const lastKey = pagePosition(input.ctids ? input.fromPage : input.toPage, input.prefix);
     const ruleId = planned.rule.id;

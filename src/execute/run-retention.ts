@@ -167,7 +167,7 @@ export async function selectDueRules(
 }
 
 /** Every secret a pseudonymizing phase needs must be there before anything is written. */
-function requireSecrets(plan: Plan, readSecret: (name: string) => string | undefined): void {
+export function requireSecrets(plan: Plan, readSecret: (name: string) => string | undefined): void {
   for (const planned of plan.rules) {
     for (const window of planned.phases) {
       for (const change of window.changes) {
@@ -181,7 +181,7 @@ function requireSecrets(plan: Plan, readSecret: (name: string) => string | undef
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
     const timer = setTimeout(done, ms);

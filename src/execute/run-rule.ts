@@ -100,7 +100,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
       const failedRows = phases.reduce((sum, phase) => sum + (phase.failed ?? 0), 0);
       const status = stoppedBecause || failedRows > 0 ? 'partial' : 'done';
       if (!stoppedBecause) {
-        await connection.query(buildCheckpointDelete(options.stateSchema, base.id));
+        await connection.query(buildCheckpointDelete(options.stateSchema, checkpointIdOf(options, base.id)));
         await connection.query(buildRangeCheckpointsDelete(options.stateSchema, base.id));
       }
       const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
@@ -131,7 +131,7 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
 
 /** Resume the rule's checkpoint when the rule (and pseudonym key) are unchanged; else start afresh. */
 async function startOrResume(connection: Connection, planned: PlannedRule, options: ExecuteOptions, now: Date, ruleHash: string, keyIdentity: string | null): Promise<Checkpoint> {
-  const existing = await readCheckpoint(connection, options.stateSchema, planned.rule.id);
+  const existing = await readCheckpoint(connection, options.stateSchema, checkpointIdOf(options, planned.rule.id));
   if (existing && existing.ruleHash === ruleHash && !options.restart) {
     // A checkpoint from an older version names the key by a bare hash: the same key still resumes it, and the
     // checkpoint written below carries the new id from then on.
@@ -155,7 +155,7 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
   const highWater = planned.key.length > 0 ? await connection.query<string[]>({ ...buildHighWaterStatement(planned), rowMode: 'array' }) : { rows: [] };
   const pages = await connection.query<{ pages: string }>(buildPageCountStatement(planned));
   const checkpoint: Checkpoint = {
-    ruleId: planned.rule.id,
+    ruleId: checkpointIdOf(options, planned.rule.id),
     runId: options.runId,
     ruleHash,
     keyId: keyIdentity,
@@ -179,6 +179,10 @@ function walkedUpTo(planned: PlannedRule, window: PlannedPhase, state: PhaseWalk
   if (window.walk !== 'pages' || !fromStart || state.metLockedRows || (state.checkpoint.highWaterPages ?? 0) <= 0) return {};
   if (heldSql(planned) !== 'false') return {};
   return window.phase.action === 'delete' ? { walkedUpTo: state.checkpoint.highWaterPages! } : { provenDone: true };
+}
+
+function checkpointIdOf(options: ExecuteOptions, ruleId: string): string {
+  return options.checkpointIdOf ? options.checkpointIdOf(ruleId) : ruleId;
 }
 
 function emptyPhaseReport(window: PlannedPhase): PhaseReport {

@@ -28,6 +28,10 @@ export interface ExecuteOptions {
   readSecret(name: string): string | undefined;
   /** The database's ledger key (lethe.settings): digests of non-surrogate keys in the ledger and reports. */
   ledgerKey: string;
+  /** Count what still matches after each phase (default true): a run reports it; an erasure counts from its ledger. */
+  countRemaining?: boolean;
+  /** Where a rule's checkpoint is kept (default: its id); an erasure keeps its own beside a run's. */
+  checkpointIdOf?(ruleId: string): string;
   connect(): Promise<Connection>;
   sleep(ms: number): Promise<void>;
   onBatch?(event: BatchEvent): void;

@@ -74,7 +74,17 @@ function batchContext(state: PhaseWalkState, input: PhaseWalkInput, options: Exe
     markValue: state.checkpoint.logicalNow,
     ledgerKey: options.ledgerKey,
     range: state.range,
+    budget: remainingBudget(input),
   };
+}
+
+/** An erasure's approved counts less what this phase has done: no batch may go beyond what was shown. */
+function remainingBudget(input: PhaseWalkInput): Record<string, number> | undefined {
+  const approved = input.window.approved;
+  if (!approved) return undefined;
+  const table = input.planned.table.qualified.replace(/"/g, '');
+  const done = (name: string) => (name === table ? input.report.affected : input.report.cascades?.find((cascade) => cascade.table === name)?.rows ?? 0);
+  return Object.fromEntries(Object.entries(approved).map(([name, rows]) => [name, rows - done(name)]));
 }
 
 function recordBatch(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, result: BatchResult): void {
@@ -318,7 +328,7 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
           return 'resumed';
         }
         state.connection = await reconnect(options, input.planned.rule.id);
-        const stored = await readCheckpoint(state.connection, options.stateSchema, input.planned.rule.id);
+        const stored = await readCheckpoint(state.connection, options.stateSchema, state.checkpoint.ruleId);
         if (!stored) throw new LetheError('CHECKPOINT_MISMATCH', `rule '${input.planned.rule.id}': its checkpoint vanished while reconnecting`, { cause: error });
         state.checkpoint = { ...stored, runId: options.runId };
         state.prevHash = await readLastLedgerHash(state.connection, options.stateSchema, input.planned.rule.id);

@@ -2,6 +2,7 @@ import type { SqlClient } from '../db/sql-client.js';
 import type { Plan } from '../plan/types.js';
 import type { Report } from '../report/types.js';
 import { quoteIdent } from '../sql/quote.js';
+import { retentionRunSql } from '../state/runs.js';
 import { stateSchemaExists } from '../state/ensure-state-schema.js';
 import type { RuleBlastRadius } from './find-guard-trips.js';
 
@@ -37,8 +38,8 @@ async function readPreviousCandidates(client: SqlClient, ruleIds: string[], stat
   const result = await client.query<{ rule_id: string; candidates: string | null }>(
     `SELECT DISTINCT ON (rule_id) rule_id,
        (SELECT sum((phase->>'candidates')::bigint) FROM jsonb_array_elements(phases) AS phase)::text AS candidates
-  FROM ${quoteIdent(stateSchema)}.rule_runs
- WHERE rule_id = ANY($1::text[]) AND status = 'done' AND jsonb_typeof(phases) = 'array'
+  FROM ${quoteIdent(stateSchema)}.rule_runs AS rr
+ WHERE rule_id = ANY($1::text[]) AND status = 'done' AND jsonb_typeof(phases) = 'array' AND ${retentionRunSql(stateSchema, 'rr')}
  ORDER BY rule_id, started_at DESC`,
     [ruleIds],
   );

@@ -3,7 +3,9 @@ import type { ForeignKeyFacts, SchemaFacts, TableFacts } from '../classify/read-
 import type { Classification } from '../classify/types.js';
 import { chooseRowClock, choosePersonClock, findClosedColumn } from './choose-clock.js';
 import { findOwners, type Owner } from './find-owners.js';
-import { suggestStrategy, type RulesStyle } from './suggest-strategy.js';
+import type { RulesStyle } from './suggest-strategy.js';
+import { draftChangePhase } from './draft-change-phase.js';
+import { draftCascade } from './draft-cascade.js';
 import { comment, kebab, sqlName, yamlString } from './yaml-text.js';
 import { draftSettings } from './draft-settings.js';
 
@@ -45,12 +47,11 @@ export function draftRules(facts: SchemaFacts, personal: Classification[], optio
   for (const person of persons) {
     const category = kebab(person.name);
     const file = `${category}.yaml`;
-    const blocks: string[] = [];
+    const blocks: { id: string; table: string; text: string }[] = [];
     const personRule = draftPersonRule(person, facts, byTable.get(person.name) ?? [], options.style, first);
     if ('skip' in personRule) draft.skipped.push({ table: person.name, reason: personRule.skip });
     else {
-      blocks.push(personRule.text);
-      draft.rules.push({ id: personRule.id, table: person.name, file });
+      blocks.push({ id: personRule.id, table: person.name, text: personRule.text });
     }
     for (const table of facts.tables) {
       const owner = owners.get(table.name);
@@ -62,27 +63,48 @@ export function draftRules(facts: SchemaFacts, personal: Classification[], optio
       const rule = draftOwnedRule(table, owner, facts, byTable.get(table.name) ?? [], options.style, first);
       if ('skip' in rule) draft.skipped.push({ table: table.name, reason: rule.skip });
       else {
-        blocks.push(rule.text);
-        draft.rules.push({ id: rule.id, table: table.name, file });
+        blocks.push({ id: rule.id, table: table.name, text: rule.text });
       }
     }
-    if (blocks.length === 0) continue;
-    draft.files.push({
-      name: file,
-      text: [
-        comment('', `Drafted by lethe init: the data of each person in ${person.name}, and of every table that reaches it by foreign keys.`),
-        comment('', 'Review every rule before use: each TODO marks a decision only a person can make (check --strict fails until none is left).'),
-        `category: ${category}`,
-        `description: ${yamlString(`Personal data of ${person.name} and the tables that reference it. TODO: name the privacy-policy clause`)}`,
-        'rules:',
-        ...blocks,
-      ].join('\n') + '\n',
+    // Rule files are limited in size (rule-file-limits.ts): a large group goes into users.yaml, users-2.yaml...
+    chunkBySize(blocks, FILE_BYTES).forEach((chunk, index) => {
+      const name = index === 0 ? file : `${category}-${index + 1}.yaml`;
+      draft.rules.push(...chunk.map((block) => ({ id: block.id, table: block.table, file: name })));
+      draft.files.push({
+        name,
+        text: [
+          comment('', `Drafted by lethe init: the data of each person in ${person.name}, and of every table that reaches it by foreign keys.`),
+          comment('', 'Review every rule before use: each TODO marks a decision only a person can make (check --strict fails until none is left).'),
+          `category: ${category}`,
+          `description: ${yamlString(`Personal data of ${person.name} and the tables that reference it. TODO: name the privacy-policy clause`)}`,
+          'rules:',
+          ...chunk.map((block) => block.text),
+        ].join('\n') + '\n',
+      });
     });
   }
   const owned = new Set([...persons.map((table) => table.name), ...owners.keys()]);
   draft.unowned = personal.filter((found) => !owned.has(found.table));
   draft.files.push({ name: 'lethe.yaml', text: draftSettings(persons, holds, facts, draft.unowned, first) });
   return draft;
+}
+
+/** Well under the 256 KiB a rule file may have. */
+const FILE_BYTES = 192 * 1024;
+
+function chunkBySize<T extends { text: string }>(blocks: T[], limit: number): T[][] {
+  const chunks: T[][] = [];
+  let size = limit;
+  for (const block of blocks) {
+    const bytes = Buffer.byteLength(block.text) + 1;
+    if (size + bytes > limit) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1]!.push(block);
+    size += bytes;
+  }
+  return chunks;
 }
 
 type Drafted = { id: string; text: string } | { skip: string };
@@ -175,52 +197,4 @@ function joinClause(parent: TableFacts, fk: ForeignKeyFacts, childName: string, 
   const target = parent.schema === first ? parentName : `${sqlName(parent.schema)}.${parentName}`;
   const on = fk.columns.map((column, index) => `${parentName}.${sqlName(fk.referencedColumns[index]!)} = ${childName}.${sqlName(column)}`).join(' AND ');
   return `JOIN ${target} ON ${on}`;
-}
-
-/** The anonymize (or pseudonymize) phase for a table's personal columns, and which got no strategy. */
-function draftChangePhase(table: TableFacts, facts: SchemaFacts, personal: Classification[], style: RulesStyle, exclude: string[], after: string, todo: string): { lines: string[]; changed: string[]; skipped: string[] } {
-  // A foreign key column links the row to its person or parent: the delete decides about it, not a strategy.
-  const foreignKeyColumns = new Set(facts.foreignKeys.filter((fk) => fk.table === table.name).flatMap((fk) => fk.columns));
-  const set: { column: string; strategy: string; found: Classification; hash: boolean }[] = [];
-  const skipped: string[] = [];
-  const mark = style === 'pseudonymize' ? table.columns.find((column) => !column.notNull && ['timestamptz', 'timestamp'].includes(column.baseType) && /^(pseudonymized|anonymized|processed)_at$/.test(column.column)) : undefined;
-  for (const found of personal) {
-    const column = table.columns.find((candidate) => candidate.column === found.column)!;
-    if (table.primaryKey.includes(column.column) || exclude.includes(column.column) || foreignKeyColumns.has(column.column)) continue;
-    const suggestion = suggestStrategy(found, column, table, mark ? style : 'anonymize');
-    if ('skip' in suggestion) {
-      skipped.push(`${column.column}: ${suggestion.skip}`);
-      continue;
-    }
-    set.push({ column: column.column, strategy: suggestion.strategy, found, hash: suggestion.hash });
-  }
-  if (set.length === 0) return { lines: [], changed: [], skipped };
-  const hashed = set.some((change) => change.hash);
-  return {
-    lines: [
-      comment('      ', `TODO: ${todo}`),
-      `      - after: ${after}`,
-      `        action: ${hashed ? 'pseudonymize' : 'anonymize'}`,
-      '        set:',
-      ...set.map((change) => `          ${yamlString(change.column)}: ${change.strategy}  # ${change.found.category}: ${change.found.evidence.join(', ').replace(/#/g, '')}`),
-      ...(hashed && mark ? [`        mark: ${yamlString(mark.column)}`] : []),
-    ],
-    changed: [...set.map((change) => change.column), ...(hashed && mark ? [mark.column] : [])],
-    skipped,
-  };
-}
-
-/** Tables whose rows reference a deleted row with NO ACTION or RESTRICT, with theirs in turn: `[a, { b: [c] }]`. */
-function draftCascade(table: TableFacts, facts: SchemaFacts, first: string | undefined, seen: Set<string>): string[] {
-  const entries: string[] = [];
-  for (const fk of facts.foreignKeys) {
-    if (fk.referencedTable !== table.name || fk.table === table.name || !['a', 'r'].includes(fk.onDelete) || seen.has(fk.table)) continue;
-    const child = facts.tables.find((candidate) => candidate.name === fk.table);
-    if (!child) continue;
-    seen.add(child.name);
-    const name = yamlString(writeTableName(child.schema, child.relname, first));
-    const below = draftCascade(child, facts, first, seen);
-    entries.push(below.length > 0 ? `{ ${name}: [${below.join(', ')}] }` : name);
-  }
-  return entries;
 }

@@ -1,3 +1,8 @@
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger, pino } from 'pino';
+
+type PinoFactory = typeof pino;
+
 export type LogFormat = 'json' | 'pretty';
 export type LogFields = Record<string, unknown>;
 
@@ -20,38 +25,41 @@ export function createLogger(options: LoggerOptions): Logger {
   return options.format === 'json' ? createJsonLogger(write, options.verbose) : createPrettyLogger(write, options.verbose);
 }
 
-/** pino's numeric levels, so existing log pipelines keep filtering the same way. */
-const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
-
 /**
- * One JSON object per line, in pino's shape (`level`, `time`, `app`, the fields, `event`),
- * written synchronously. A logger library would cost more to load than the CLI's own start.
+ * JSON lines through pino, loaded with the first line rather than at start: commands that log
+ * nothing (`--help`, `validate`) never pay for it. pino stays outside the bundle and is required
+ * from node_modules at that moment, synchronously, so no line is ever reordered or lost.
  */
 function createJsonLogger(write: (line: string) => void, verbose: boolean): Logger {
-  const emit = (level: keyof typeof LEVELS, event: string, fields?: LogFields) =>
-    write(`${serializeLine({ level: LEVELS[level], time: new Date().toISOString(), app: 'lethe', ...fields, event })}\n`);
+  let base: PinoLogger | undefined;
+  const logger = (): PinoLogger =>
+    (base ??= loadPino()(
+      {
+        level: verbose ? 'debug' : 'info',
+        base: { app: 'lethe' },
+        timestamp: () => `,"time":"${new Date().toISOString()}"`,
+        messageKey: 'event',
+        // Errors in fields are written by name and message, never with a stack of values.
+        serializers: { error: describeError, cause: describeError },
+      },
+      { write },
+    ));
   return {
     debug: (event, fields) => {
-      if (verbose) emit('debug', event, fields);
+      if (verbose) logger().debug(fields ?? {}, event);
     },
-    info: (event, fields) => emit('info', event, fields),
-    warn: (event, fields) => emit('warn', event, fields),
-    error: (event, fields) => emit('error', event, fields),
+    info: (event, fields) => logger().info(fields ?? {}, event),
+    warn: (event, fields) => logger().warn(fields ?? {}, event),
+    error: (event, fields) => logger().error(fields ?? {}, event),
   };
 }
 
-/** JSON that never throws: bigints as strings, errors by name and message, cycles cut. */
-export function serializeLine(record: LogFields): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(record, (_key, value: unknown) => {
-    if (typeof value === 'bigint') return value.toString();
-    if (value instanceof Error) return { type: value.name, message: value.message };
-    if (typeof value === 'object' && value !== null) {
-      if (seen.has(value)) return '[Circular]';
-      seen.add(value);
-    }
-    return value;
-  });
+function loadPino(): PinoFactory {
+  return (createRequire(import.meta.url)('pino') as { pino: PinoFactory }).pino;
+}
+
+function describeError(value: unknown): unknown {
+  return value instanceof Error ? { type: value.name, message: value.message } : value;
 }
 
 function createPrettyLogger(write: (line: string) => void, verbose: boolean): Logger {

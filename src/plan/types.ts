@@ -55,6 +55,21 @@ export interface PlannedPhase {
   olderBound: Date | undefined;
   changes: PlannedChange[];
   markInfo: ColumnInfo | undefined;
+  /** An erasure: the rows of these subjects, whatever their clock (the cutoffs are not used). */
+  subjects?: SubjectSet | undefined;
+  /** An erasure: the rows per table (own and cascaded by Lethe) the request showed; a batch going beyond them rolls back (SAFETY_GUARD). */
+  approved?: Record<string, number> | undefined;
+}
+
+/**
+ * The people an erasure is about, as one bound array compared with the rule's
+ * subject expression: in the subject column's own type (its index serves the
+ * comparison), or as text when the expression's type is not known.
+ */
+export interface SubjectSet {
+  values: string[];
+  /** format_type() of the subject column; undefined: compared as text. */
+  type: string | undefined;
 }
 
 export interface PlannedRule {

@@ -1,6 +1,6 @@
 import { parseBatchTarget, parseDuration } from './parse-duration.js';
 import type { WrittenCascadeNode, WrittenRule, WrittenSettings, WrittenStrategy } from './rule-schema.js';
-import type { BatchSettings, CascadeNode, ColumnChange, GuardSettings, Rule, Strategy } from './types.js';
+import type { BatchSettings, CascadeNode, ColumnChange, GuardSettings, RequestSetting, Rule, Strategy } from './types.js';
 import { DEFAULT_BATCH, DEFAULT_GUARD } from './types.js';
 import { formatPath, locate, type PositionedDocument } from './yaml-positions.js';
 import { parseIdentifier, parseTableName } from './identifiers.js';
@@ -53,6 +53,7 @@ export function normalizeRule(
     guard: mergeGuard(defaults.guard, written.guard),
     export: normalizeExport(written.export),
     batch: mergeBatch(defaults.batch, written.batch),
+    ...(written.request === undefined ? {} : { request: normalizeRequest(written.request) }),
     keep: Object.entries(written.keep ?? {}).map(([column, reason]) => ({ column: parseIdentifier(column), reason })),
     phases: written.phases.map((phase, phaseIndex) => ({
       index: phaseIndexes?.[phaseIndex] ?? phaseIndex,
@@ -61,6 +62,16 @@ export function normalizeRule(
       set: Object.entries(phase.set ?? {}).map(([column, strategy]): ColumnChange => ({ column: parseIdentifier(column), strategy: normalizeStrategy(strategy) })),
       mark: phase.mark === undefined ? undefined : parseIdentifier(phase.mark),
     })),
+  };
+}
+
+function normalizeRequest(written: NonNullable<WrittenRule['request']>): RequestSetting {
+  if (typeof written === 'string') return { action: written, set: [], mark: undefined, reason: undefined };
+  return {
+    action: written.action,
+    set: Object.entries(written.set ?? {}).map(([column, strategy]): ColumnChange => ({ column: parseIdentifier(column), strategy: normalizeStrategy(strategy) })),
+    mark: written.mark === undefined ? undefined : parseIdentifier(written.mark),
+    reason: written.reason,
   };
 }
 

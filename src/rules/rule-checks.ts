@@ -5,6 +5,7 @@ import { checkCron, isValidTimezone } from './cron.js';
 import { approximateMs } from './parse-duration.js';
 import { checkFragment, type FragmentKind } from './parse-fragment.js';
 import { checkSubjectKinds } from './subject-kind-checks.js';
+import { checkRequests } from './request-checks.js';
 import type { Rule, RuleProblem, Severity } from './types.js';
 import { formatPath, locate, type KeyPath, type PositionedDocument } from './yaml-positions.js';
 
@@ -228,6 +229,8 @@ const checkAfterIds: RuleCheck = ({ rules }, report) => {
 const checkKindsOfSubject: RuleCheck = ({ rules, settings }, report) =>
   checkSubjectKinds(rules, settings && { positioned: settings.positioned, holdKinds: settings.holdKinds ?? {} }, report);
 
+const checkRequestSettings: RuleCheck = ({ rules }, report) => checkRequests(rules, report);
+
 export const RULE_CHECKS: readonly RuleCheck[] = [
   checkUniqueRuleIds,
   checkPhaseOrder,
@@ -241,6 +244,7 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   checkAfterIds,
   checkKindsOfSubject,
   checkSettingsBesideFile,
+  checkRequestSettings,
 ];
 
 /** Runs every named check and collects all problems; none throws. */

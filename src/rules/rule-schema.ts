@@ -130,6 +130,21 @@ const guard = z
   })
   .meta({ description: 'blast-radius limits checked before a real run writes; --override-guard RULE passes them deliberately' });
 
+/** What `lethe erase` does to this rule's rows of the requested people (docs/erase.md). */
+export const writtenRequest = z
+  .union([
+    z.enum(['skip', 'delete', 'anonymize']),
+    z.strictObject({
+      action: z.enum(['skip', 'delete', 'anonymize']),
+      set: z.record(column, writtenStrategy).optional().meta({ description: 'anonymize: the columns and strategies (default: those of the last anonymize or pseudonymize phase)' }),
+      mark: column.optional().meta({ description: 'anonymize: timestamp column set when a row is done; needed for fake' }),
+      reason: z.string().min(1).optional().meta({ description: 'why (a law, a contract): printed in the receipt, e.g. "tax law: invoices are kept 10 years"' }),
+    }),
+  ])
+  .meta({
+    description:
+      "What an erasure request (lethe erase) does to the person's rows: skip (kept, e.g. by law), delete, or anonymize; default: the rule's final action. An object adds set and the reason the receipt prints.",
+  });
 export const exportOmitSchema = z.strictObject({
   omit: z.array(column).min(1, 'list at least one column to leave out').meta({ description: 'columns left out of every export of this table: secrets such as password hashes and tokens' }),
 });
@@ -167,6 +182,7 @@ export const writtenRule = z.strictObject({
     .meta({ description: "delete phases on a range-partitioned table: auto drops partitions whose bound lies before the cutoff unless the table is published or has DELETE triggers; drop also then; delete never drops" }),
   batch: batch.optional(),
   guard: guard.optional(),
+  request: writtenRequest.optional(),
   export: writtenExport.optional(),
   keep: z
     .record(column, z.string().trim().min(1, 'say why the column is kept: keep: { status: "not personal: account state" }'))

@@ -82,8 +82,19 @@ export interface Rule {
   export?: ExportSettings | undefined;
   phases: Phase[];
   batch: BatchSettings;
+  /** What an erasure request does to the rule's rows; undefined: the rule's final action. */
+  request?: RequestSetting | undefined;
   /** Columns no phase changes that stay on purpose (`keep:`), for `check --coverage`. */
   keep?: KeptColumn[] | undefined;
+}
+
+/** `request:` as checked: skip (kept, with its reason), delete, or anonymize with these changes. */
+export interface RequestSetting {
+  action: 'skip' | 'delete' | 'anonymize';
+  /** anonymize: empty means the last anonymize or pseudonymize phase's changes. */
+  set: ColumnChange[];
+  mark: string | undefined;
+  reason: string | undefined;
 }
 
 export interface KeptColumn {

@@ -1,4 +1,4 @@
-import type { PlannedPhase, PlannedRule } from '../plan/types.js';
+import type { PlannedPhase, PlannedRule, SubjectSet } from '../plan/types.js';
 import { isFixedPoint, strategySql } from '../strategies/index.js';
 import { childrenOf, descendantsHeldSql } from './build-cascade-predicates.js';
 import { fragment, joinFragment, Params, qualify, quoteIdent } from './quote.js';
@@ -23,12 +23,23 @@ export function keyList(planned: PlannedRule): string {
  * a batch whose values break the strategy: its own expression would fail).
  */
 export function dueSql(planned: PlannedRule, window: PlannedPhase, params: Params, options: { pending?: boolean } = {}): string {
-  const parts = [`${fragment(planned.rule.clock, 'value')} < ${cutoffSql(planned, window.cutoff, params)}`];
-  if (window.olderBound) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${cutoffSql(planned, window.olderBound, params)}`);
+  const parts = window.subjects ? [subjectMatchSql(planned, window.subjects, params)] : [`${fragment(planned.rule.clock, 'value')} < ${cutoffSql(planned, window.cutoff, params)}`];
+  if (window.olderBound && !window.subjects) parts.push(`${fragment(planned.rule.clock, 'value')} >= ${cutoffSql(planned, window.olderBound, params)}`);
   if (planned.rule.where) parts.push(fragment(planned.rule.where, 'predicate'));
   const pending = options.pending === false ? undefined : pendingSql(planned, window, params);
   if (pending) parts.push(pending);
   return parts.join('\nAND ');
+}
+
+/**
+ * An erasure's selection: the rule's subject is one of the requested people,
+ * sent as one bound array (never one statement per person). Through the rule's
+ * join when the subject lives there (`models.owner_id`).
+ */
+export function subjectMatchSql(planned: Pick<PlannedRule, 'rule'>, subjects: SubjectSet, params: Params): string {
+  if (!planned.rule.subject) throw new Error(`internal: rule '${planned.rule.id}' has no subject to erase by`);
+  const subject = fragment(planned.rule.subject, 'value');
+  return subjects.type ? `${subject} = ANY(${params.add(subjects.values, `${subjects.type}[]`)})` : `(${subject})::text = ANY(${params.add(subjects.values, 'text[]')})`;
 }
 
 /**

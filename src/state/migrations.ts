@@ -96,6 +96,38 @@ COMMENT ON COLUMN ${s}.ledger.key_from IS 'First key of the batch: a surrogate k
   {
     version: 4,
     sql: (s) => `
+CREATE TABLE ${s}.requests (
+  request_id text PRIMARY KEY,
+  kind text,
+  subjects_digest text NOT NULL,
+  subject_count integer NOT NULL,
+  status text NOT NULL DEFAULT 'running',
+  db_role text NOT NULL DEFAULT current_user,
+  os_user text,
+  logical_now timestamptz NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  finished_at timestamptz,
+  receipt jsonb
+);
+COMMENT ON TABLE ${s}.requests IS 'One row per erasure request (lethe erase): who, when, status and the receipt; counts only, never a personal value.';
+COMMENT ON COLUMN ${s}.requests.subjects_digest IS 'Digest of the set of subject digests: a rerun with the same request id must name the same people.';
+
+CREATE TABLE ${s}.request_subjects (
+  request_id text NOT NULL REFERENCES ${s}.requests ON DELETE CASCADE,
+  digest text NOT NULL,
+  status text NOT NULL,
+  PRIMARY KEY (request_id, digest)
+);
+COMMENT ON TABLE ${s}.request_subjects IS 'The people of a request as keyed digests (the ledger key), never their ids: done, not-found or held.';
+
+ALTER TABLE ${s}.runs ADD COLUMN IF NOT EXISTS request_id text;
+CREATE INDEX ON ${s}.runs (request_id) WHERE request_id IS NOT NULL;
+COMMENT ON COLUMN ${s}.runs.request_id IS 'The erasure request this run (attempt) belongs to; its ledger rows are the request''s counts.';
+`,
+  },
+  {
+    version: 5,
+    sql: (s) => `
 CREATE TABLE ${s}.checked_rules (
   rule_id text PRIMARY KEY,
   fingerprint text NOT NULL,
@@ -106,7 +138,7 @@ COMMENT ON TABLE ${s}.checked_rules IS 'Rules whose statements a run EXPLAINed w
 `,
   },
   {
-    version: 5,
+    version: 6,
     sql: (s) => `
 CREATE TABLE ${s}.range_checkpoints (
   rule_id text NOT NULL,

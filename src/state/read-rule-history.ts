@@ -1,5 +1,6 @@
 import type { SqlClient } from '../db/sql-client.js';
 import { quoteIdent } from '../sql/quote.js';
+import { retentionRunSql } from './runs.js';
 
 export interface RuleRunSummary {
   ruleId: string;
@@ -19,8 +20,10 @@ export async function readRuleHistory(client: SqlClient, schema: string): Promis
   const latest = await client.query<{
     rule_id: string; run_id: string; status: string; logical_now: Date; started_at: Date; finished_at: Date | null; stop_reason: string | null; rows_affected: string; phases: unknown;
   }>(`SELECT DISTINCT ON (rule_id) rule_id, run_id::text, status, logical_now, started_at, finished_at, stop_reason, rows_affected::text, phases
-        FROM ${s}.rule_runs ORDER BY rule_id, started_at DESC`);
-  const done = await client.query<{ rule_id: string; logical_now: Date }>(`SELECT rule_id, max(logical_now) AS logical_now FROM ${s}.rule_runs WHERE status = 'done' GROUP BY rule_id`);
+        FROM ${s}.rule_runs AS rr WHERE ${retentionRunSql(schema, 'rr')} ORDER BY rule_id, started_at DESC`);
+  const done = await client.query<{ rule_id: string; logical_now: Date }>(
+    `SELECT rule_id, max(logical_now) AS logical_now FROM ${s}.rule_runs AS rr WHERE status = 'done' AND ${retentionRunSql(schema, 'rr')} GROUP BY rule_id`,
+  );
   return {
     latest: new Map(
       latest.rows.map((row) => [
@@ -50,7 +53,7 @@ export async function readResumableRules(client: SqlClient, schema: string): Pro
 /** When each rule last completed a run, by the wall clock (for lethe_last_success_timestamp_seconds). */
 export async function readLastSuccess(client: SqlClient, schema: string): Promise<Map<string, Date>> {
   const result = await client.query<{ rule_id: string; finished_at: Date }>(
-    `SELECT rule_id, max(finished_at) AS finished_at FROM ${quoteIdent(schema)}.rule_runs WHERE status = 'done' AND finished_at IS NOT NULL GROUP BY rule_id`,
+    `SELECT rule_id, max(finished_at) AS finished_at FROM ${quoteIdent(schema)}.rule_runs AS rr WHERE status = 'done' AND finished_at IS NOT NULL AND ${retentionRunSql(schema, 'rr')} GROUP BY rule_id`,
   );
   return new Map(result.rows.map((row) => [row.rule_id, new Date(row.finished_at)]));
 }

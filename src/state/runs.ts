@@ -55,3 +55,12 @@ export async function markInterrupted(client: SqlClient, schema: string, runId: 
 export async function updateRuleRunPhases(client: SqlClient, schema: string, row: { runId: string; ruleId: string; phases: unknown }): Promise<void> {
   await client.query(`UPDATE ${quoteIdent(schema)}.rule_runs SET phases = $3::jsonb WHERE run_id = $1 AND rule_id = $2`, [row.runId, row.ruleId, JSON.stringify(row.phases)]);
 }
+
+/**
+ * SQL (for a WHERE on `alias`, a rule_runs row): the row belongs to a retention run, not an
+ * erasure. An erasure's rule runs touch only the requested people: they say nothing about when
+ * a rule last completed (--due), its success metric, or the rows its next run may change (guards).
+ */
+export function retentionRunSql(schema: string, alias: string): string {
+  return `NOT EXISTS (SELECT 1 FROM ${quoteIdent(schema)}.runs AS lethe_erase_run WHERE lethe_erase_run.run_id = ${alias}.run_id AND lethe_erase_run.mode = 'erase')`;
+}

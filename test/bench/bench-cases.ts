@@ -1,6 +1,6 @@
 import { TEMPLATE_TABLE } from './load-template.js';
 
-export const CASE_NAMES = ['delete', 'anonymize-sql', 'anonymize-fake', 'pseudonymize', 'plan', 'partitioned', 'delete-2w', 'anonymize-2w'] as const;
+export const CASE_NAMES = ['delete', 'anonymize-sql', 'anonymize-fake', 'pseudonymize', 'plan', 'partitioned', 'erase', 'delete-2w', 'anonymize-2w'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
 /** The environment variable holding the pseudonym key, as a rule names it. */
@@ -20,17 +20,21 @@ export interface Sql {
 export interface BenchCase {
   name: CaseName;
   partitioned: boolean;
-  command: 'run' | 'plan';
+  command: 'run' | 'plan' | 'erase';
   /** Workers on the one table (`run --concurrency N`); 1 for one walk. */
   workers: number;
+  /** erase: how many people (evenly spread over the template's user ids) both sides remove. */
+  subjects?: number;
+  /** Columns indexed on both copies besides the key and created_at (erase: user_id). */
+  indexes?: string[];
   /** The reference; its row count (rowCount, or `count` for a SELECT) is the rows it handled. */
-  reference(table: string, cutoff: string): Sql;
+  reference(table: string, cutoff: string, subjects: string[]): Sql;
   /** The `phases:` of the rule, as YAML lines. */
   phases: string[];
   /** A summary of what must be equal on both sides afterwards (rows left and deterministic values). */
   fingerprint(table: string): string;
   /** Expired rows that still need the case's work: 0 after either side. */
-  pending(table: string, cutoff: string): Sql;
+  pending(table: string, cutoff: string, subjects: string[]): Sql;
 }
 
 /** Lethe's generalize-ip on an inet column (generalize-strategies.ts). */
@@ -128,6 +132,19 @@ WHERE c.created_at < $1::timestamptz AND (c.anonymized_at IS NULL OR c.wlan_ssid
     pending: () => ({ text: 'SELECT 0 AS n', values: [] }),
   },
   partitioned: deleteCase('partitioned', true),
+  // A subjects file of 10,000 people against one set-based DELETE of their rows.
+  erase: {
+    name: 'erase',
+    partitioned: false,
+    command: 'erase',
+    workers: 1,
+    subjects: 10_000,
+    indexes: ['user_id'],
+    reference: (table, _cutoff, subjects) => ({ text: `DELETE FROM ${table} WHERE user_id = ANY($1::bigint[])`, values: [subjects] }),
+    phases: ['- after: 180d', '  action: delete'],
+    fingerprint: rowsAndIds,
+    pending: (table, _cutoff, subjects) => ({ text: `SELECT count(*)::int AS n FROM ${table} WHERE user_id = ANY($1::bigint[])`, values: [subjects] }),
+  },
   // One table walked by two workers (run --concurrency 2), against the same single bare statement.
   'delete-2w': deleteCase('delete-2w', false, 2),
   'anonymize-2w': { ...anonymizeSql, name: 'anonymize-2w', workers: 2 },
@@ -142,6 +159,7 @@ export function ruleFileYaml(benchCase: BenchCase, table: string, ruleId: string
     `  - id: ${ruleId}`,
     `    table: ${table}`,
     `    clock: ${table}.created_at`,
+    ...(benchCase.subjects ? [`    subject: ${table}.user_id`] : []),
     '    phases:',
     ...benchCase.phases.map((line) => `      ${line}`),
     '',

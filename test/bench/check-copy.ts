@@ -8,9 +8,9 @@ export interface CopyState {
   pending: number;
 }
 
-export async function readCopyState(client: pg.Client, benchCase: BenchCase, table: string, cutoff: string): Promise<CopyState> {
+export async function readCopyState(client: pg.Client, benchCase: BenchCase, table: string, cutoff: string, subjects: string[] = []): Promise<CopyState> {
   const fingerprint = await client.query<[string]>({ text: benchCase.fingerprint(table), rowMode: 'array' });
-  const pendingSql = benchCase.pending(table, cutoff);
+  const pendingSql = benchCase.pending(table, cutoff, subjects);
   const pending = await client.query<{ n: number }>(pendingSql.text, pendingSql.values);
   return { fingerprint: fingerprint.rows[0]![0], pending: Number(pending.rows[0]!.n) };
 }

@@ -7,12 +7,13 @@ import { TEMPLATE_TABLE } from './load-template.js';
  * comparison inherits dead rows, stale statistics or a checkpoint triggered by the copy's own WAL.
  * Autovacuum is off on copies so it cannot start in the middle of one side's measurement.
  */
-export async function copyTable(client: pg.Client, name: string): Promise<void> {
+export async function copyTable(client: pg.Client, name: string, indexes: string[] = []): Promise<void> {
   await dropTable(client, name);
   await client.query(`CREATE TABLE ${name} (LIKE ${TEMPLATE_TABLE} INCLUDING ALL EXCLUDING INDEXES) WITH (autovacuum_enabled = false)`);
   await client.query(`INSERT INTO ${name} SELECT * FROM ${TEMPLATE_TABLE} ORDER BY id`);
   await client.query(`ALTER TABLE ${name} ADD PRIMARY KEY (id)`);
   await client.query(`CREATE INDEX ${name}_created_at_idx ON ${name} (created_at)`);
+  for (const column of indexes) await client.query(`CREATE INDEX ${name}_${column}_idx ON ${name} (${column})`);
   await settle(client, name);
 }
 

@@ -16,6 +16,8 @@ export interface LetheRunInput {
   now: Date;
   /** A fresh folder for this run's rule file, report, log and RSS file. */
   workDir: string;
+  /** erase: the people, written to a subjects file. */
+  subjects?: string[];
 }
 
 export interface LetheRun {
@@ -52,12 +54,16 @@ export async function runLethe(input: LetheRunInput): Promise<LetheRun> {
   mkdirSync(rulesDir, { recursive: true });
   writeFileSync(join(rulesDir, 'bench.yaml'), ruleFileYaml(input.benchCase, input.table, input.ruleId));
   const rssFile = join(input.workDir, 'rss');
+  const subjectsFile = join(input.workDir, 'subjects.txt');
+  if (input.benchCase.command === 'erase') writeFileSync(subjectsFile, `${(input.subjects ?? []).join('\n')}\n`);
   const cliArgs = [
     resolve(input.cli),
     ...['--db', input.dbUrl, '--rules', rulesDir, '--log-format', 'json', '--no-progress', input.benchCase.command],
-    ...(input.benchCase.command === 'run' ? ['--yes'] : []),
+    ...(input.benchCase.command === 'plan' ? [] : ['--yes']),
     ...(input.benchCase.workers > 1 ? ['--concurrency', String(input.benchCase.workers)] : []),
-    ...['--now', input.now.toISOString(), '--format', 'json'],
+    ...(input.benchCase.command === 'erase' ? ['--subjects-file', subjectsFile, '--request-id', input.ruleId] : ['--now', input.now.toISOString()]),
+    '--format',
+    'json',
   ];
   // GNU time reports the child's peak RSS in KiB; without it, a preload writes rusage on exit.
   const useTime = existsSync(TIME);
@@ -143,7 +149,8 @@ interface ReportShape {
   rules?: { status: string; error?: { message: string }; phases: { affected: number; candidates: number }[] }[];
 }
 
-function parseReport(stdout: string, command: 'run' | 'plan'): ParsedReport {
+function parseReport(stdout: string, command: 'run' | 'plan' | 'erase'): ParsedReport {
+  if (command === 'erase') return parseReceipt(stdout);
   let report: ReportShape;
   try {
     report = JSON.parse(stdout) as ReportShape;
@@ -156,6 +163,17 @@ function parseReport(stdout: string, command: 'run' | 'plan'): ParsedReport {
   const expected = command === 'plan' ? 'planned' : 'done';
   const error = rule.status === expected ? undefined : `rule status ${rule.status}${rule.error ? `: ${rule.error.message}` : ''}`;
   return { rows, error };
+}
+
+/** An erasure's receipt: the rows its rules removed, and done. */
+function parseReceipt(stdout: string): ParsedReport {
+  try {
+    const receipt = JSON.parse(stdout) as { status?: string; rules?: { rows: number }[] };
+    const rows = (receipt.rules ?? []).reduce((sum, rule) => sum + rule.rows, 0);
+    return { rows, error: receipt.status === 'done' ? undefined : `request status ${receipt.status}` };
+  } catch {
+    return { rows: 0, error: `no JSON receipt on stdout (${stdout.length} bytes)` };
+  }
 }
 
 function readRss(file: string, unit: number): number | null {

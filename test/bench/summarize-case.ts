@@ -45,10 +45,13 @@ export interface CaseResult {
   maxLockHoldMs: number | null;
   /** p99 of the same. */
   p99LockHoldMs: number | null;
+  /** erase: people per second through Lethe, and how many. */
+  subjectsPerSecond?: number | null;
+  subjects?: number;
 }
 
 /** Medians over the runs; batch percentiles over every batch of every Lethe run of the case. */
-export function summarizeCase(name: CaseName, workers: number, cliStart: CliStart, references: ReferenceRun[], lethes: LetheRun[], failures: string[]): CaseResult {
+export function summarizeCase(name: CaseName, workers: number, cliStart: CliStart, references: ReferenceRun[], lethes: LetheRun[], failures: string[], subjects?: number): CaseResult {
   const rows = references.length > 0 ? median(references.map((run) => run.rows)) : 0;
   const referenceSeconds = references.length > 0 ? median(references.map((run) => run.seconds)) : null;
   const letheSeconds = lethes.length > 0 ? median(lethes.map((run) => run.seconds)) : null;
@@ -93,6 +96,7 @@ export function summarizeCase(name: CaseName, workers: number, cliStart: CliStar
     workers,
     maxLockHoldMs: lockHolds.length > 0 ? Math.max(...lockHolds) : null,
     p99LockHoldMs: percentile(lockHolds, 99),
+    ...(subjects ? { subjects, subjectsPerSecond: letheSeconds ? Math.round(subjects / letheSeconds) : null } : {}),
   };
 }
 

@@ -92,6 +92,8 @@ describe('lethe demo', () => {
     expect(outcome.stdout).toMatch(/\d+\. Export: one person's data as JSON/);
     expect(outcome.stdout).toMatch(/lethe export --subject <an active user's id>: status ok, \d+ rows, [\d.]+ KiB of JSON/);
     expect(outcome.stdout).toMatch(/^ +accounts +users +1$/m);
+    expect(outcome.stdout).toMatch(/Erase: one person asks to be forgotten/);
+    expect(outcome.stdout).toMatch(/--request-id DEMO-REQUEST-1: done/);
     expect(outcome.stdout).toMatch(/Done in [\d.]+ s\. The throwaway database is gone\./);
     expectNothingLeftBehind(before, outcome.stdout);
   }, 180_000);

@@ -66,7 +66,7 @@ describe('the npm package', () => {
     const rules = join(prefix, 'lib', 'node_modules', 'lethe', 'rules');
     const valid = lethe(['validate', '--rules', rules]);
     expect(valid.status, valid.stderr).toBe(0);
-    expect(valid.stdout).toMatch(/11 rules in 7 files are valid/);
+    expect(valid.stdout).toMatch(/\d+ rules in \d+ files are valid/);
     // A fragment that does not parse: the WebAssembly parser really ran.
     const broken = lethe(['validate', '--rules', join(root, 'test', 'fixtures', 'bad-rules', 'where-syntax-error')]);
     expect(broken.status).toBe(2);

@@ -136,11 +136,12 @@ export async function idsOf(db: Knex, sql: string, bindings: readonly unknown[] 
  * socket; its advisory locks go with it. Waits (polling the catalog, the only
  * way to observe it) until no `lethe run` session is left on this database.
  */
-export async function waitForNoRunSessions(db: Knex, timeoutMs = 30_000): Promise<void> {
+export async function waitForNoRunSessions(db: Knex, timeoutMs = 30_000, applicationPrefix = 'lethe run '): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await db.raw<{ rows: { n: number }[] }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lethe run %'`,
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND starts_with(application_name, ?)`,
+      [applicationPrefix],
     );
     if (result.rows[0]!.n === 0) return;
     if (Date.now() > deadline) throw new Error('lethe run sessions still connected');

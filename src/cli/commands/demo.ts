@@ -47,12 +47,13 @@ async function runDemo(ctx: CommandContext, options: DemoCommandOptions): Promis
     db = await connect({ url: database.url, applicationName: 'lethe demo' });
     const demoContext: DemoContext = { ...ctx, demo, say };
     // The story's chapters bring the seeder and faker: loaded only for the demo.
-    const [{ DEMO_STEPS, runDemoSteps }, { RETENTION_STEPS }, { REQUEST_STEPS }] = await Promise.all([
+    const [{ DEMO_STEPS, runDemoSteps }, { RETENTION_STEPS }, { REQUEST_STEPS }, { ERASE_STEP }] = await Promise.all([
       import('../../demo/demo-steps.js'),
       import('../../demo/retention-steps.js'),
       import('../../demo/request-steps.js'),
+      import('../../demo/erase-step.js'),
     ]);
-    await runDemoSteps(demoContext, db, [...DEMO_STEPS, ...RETENTION_STEPS, ...REQUEST_STEPS]);
+    await runDemoSteps(demoContext, db, [...DEMO_STEPS, ...RETENTION_STEPS, ...REQUEST_STEPS, ERASE_STEP]);
   } catch (error) {
     failure = error;
   }

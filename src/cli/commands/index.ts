@@ -6,6 +6,7 @@ import { registerValidate } from './validate.js';
 import { registerCheck } from './check.js';
 import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
+import { registerErase } from './erase.js';
 import { registerStatus } from './status.js';
 import { registerSchedule } from './schedule.js';
 import { registerInit } from './init.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerCheck(program, action);
   registerPlan(program, action);
   registerRun(program, action);
+  registerErase(program, action);
   registerStatus(program, action);
   registerSchedule(program, action);
   registerExport(program, action);

@@ -2,9 +2,6 @@ import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../program.js';
 import { withDatabase } from '../open-database.js';
 import { parsePositiveInteger } from '../parse-flags.js';
-import { readClassifiedSchema } from '../../classify/read-classified-schema.js';
-import { draftRules } from '../../init/draft-rules.js';
-import { writeDraft } from '../../init/write-draft.js';
 import type { RulesStyle } from '../../init/suggest-strategy.js';
 
 interface InitOptions {
@@ -28,6 +25,10 @@ export function registerInit(program: Command, action: ActionFactory): void {
       action<InitOptions>(async (ctx, options) => {
         const sample = parsePositiveInteger('--sample', options.sample);
         const out = options.out ?? ctx.globals.rules;
+        // Loaded on first use, so `lethe --help` stays light.
+        const { readClassifiedSchema } = await import('../../classify/read-classified-schema.js');
+        const { draftRules } = await import('../../init/draft-rules.js');
+        const { writeDraft } = await import('../../init/write-draft.js');
         const personTables = (options.personTable ?? []).map((word) => word.toLowerCase());
         const settings = { names: {}, comments: {}, values: {}, personTables };
         const classified = await withDatabase(ctx, (db) => readClassifiedSchema(db, { sample, schemas: options.schema, settings }));

@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockKeyOf } from '../../../src/execute/advisory-lock.js';
 import { runCli } from '../../support/run-cli.js';
 import { createRestrictedRole, readDocumentedGrants, type RestrictedRole } from '../../support/restricted-role.js';
 import { BENCH_NOW, createSeededDatabase, RULES_DIR } from '../../support/run-helpers.js';
@@ -47,8 +49,8 @@ describe('a role with exactly the documented grants', () => {
     expect(facts.rows[0]).toEqual({ super: false, owns: '0' });
   });
 
-  it('passes check, --requests included (exit 0, no missing privilege)', async () => {
-    const result = await asRole('check', '--requests', '--format', 'json');
+  it('passes check, --requests and --coverage included (exit 0, no missing privilege)', async () => {
+    const result = await asRole('check', '--requests', '--coverage', '--format', 'json');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).missingPrivileges).toEqual([]);
   });
@@ -84,6 +86,24 @@ describe('a role with exactly the documented grants', () => {
     expect(status.rules.every((rule) => rule.lastRun?.status === 'done')).toBe(true);
     expect(status.ledger.verified).toBe(true);
     expect(status.ledger.batches).toBeGreaterThan(0);
+  });
+});
+
+describe('lock holders as the role', () => {
+  it("status names a lock held by another role's session, with its start time (pg_read_all_stats)", async () => {
+    const holder = new pg.Client({ connectionString: database.url, application_name: 'on-call-psql' });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockKeyOf('device-logs').toString()]);
+      const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const result = await asRole('status', '--format', 'json');
+      expect(result.code, result.stderr).toBe(0);
+      const lock = (JSON.parse(result.stdout) as { rules: { id: string; lock: { pid: number; applicationName: string; since: string | null } | null }[] }).rules.find((rule) => rule.id === 'device-logs')?.lock;
+      expect(lock).toMatchObject({ pid, applicationName: 'on-call-psql' });
+      expect(lock?.since).not.toBeNull();
+    } finally {
+      await holder.end();
+    }
   });
 });
 
@@ -125,6 +145,24 @@ describe('a role missing one grant', () => {
       await role.grant('GRANT DELETE ON public.verification_codes TO lethe_runner');
     }
   });
+
+  it('every documented table privilege is needed: without any one of them, check exits 2 naming that table', async () => {
+    const grants = [...(await readDocumentedGrants()).matchAll(/^GRANT (.+) ON (public\.\w+) TO lethe_runner;$/gm)];
+    expect(grants.length).toBeGreaterThanOrEqual(7);
+    // One privilege at a time: `SELECT`, `DELETE`, `UPDATE (a, b)` (commas inside parentheses stay).
+    const single = grants.flatMap(([, list, table]) => list!.split(/,\s*(?![^()]*\))/).map((privileges) => [privileges, table!] as const));
+    expect(single.length).toBeGreaterThan(grants.length);
+    for (const [privileges, table] of single) {
+      await role.grant(`REVOKE ${privileges} ON ${table} FROM lethe_runner`);
+      try {
+        const check = await asRole('check');
+        expect(check.code, `${table} without ${privileges}`).toBe(2);
+        expect(check.stdout).toMatch(new RegExp(`fix: GRANT [^\\n]* ON ${table.replace('.', '\\.')} TO `));
+      } finally {
+        await role.grant(`GRANT ${privileges} ON ${table} TO lethe_runner`);
+      }
+    }
+  }, 300_000);
 
   it('column-level: an anonymized column without UPDATE is named with its column', async () => {
     await role.grant('REVOKE UPDATE (ip) ON public.device_logs FROM lethe_runner');

@@ -59,4 +59,19 @@ describe('draftRules', () => {
     expect(loaded.problems.length).toBeGreaterThan(3);
     expect(loaded.ruleSet?.rules.find((rule) => rule.id === 'customers')?.keep?.map((kept) => kept.column)).toEqual(['deleted_at']);
   });
+
+  it('splits a large group into files under the rule-file size limit, each of the same category', async () => {
+    const many: SchemaFacts = {
+      ...facts,
+      tables: [...facts.tables, ...Array.from({ length: 400 }, (_, index) => table(`events_${index}`, { id: 'bigint', customer_id: 'bigint', client_ip: 'text', note: 'text', created_at: 'timestamptz' }))],
+      foreignKeys: [...facts.foreignKeys, ...Array.from({ length: 400 }, (_, index) => ({ table: `events_${index}`, columns: ['customer_id'], referencedTable: 'customers', referencedColumns: ['id'], onDelete: 'c' }))],
+    };
+    const big = draftRules(many, classifySchema(many, {}), { style: 'anonymize' });
+    expect(big.files.map((file) => file.name)).toEqual(['customers.yaml', 'customers-2.yaml', 'lethe.yaml']);
+    for (const file of big.files) expect(Buffer.byteLength(file.text)).toBeLessThan(256 * 1024);
+    const loaded = await parseRuleTexts(big.files.map((file) => ({ path: file.name, text: file.text, isSettings: file.name === 'lethe.yaml' })));
+    expect(loaded.problems.filter((problem) => problem.check !== 'todo')).toEqual([]);
+    expect(loaded.ruleSet!.rules).toHaveLength(403);
+    expect(new Set(big.rules.map((rule) => rule.file))).toEqual(new Set(['customers.yaml', 'customers-2.yaml']));
+  }, 60_000);
 });
