@@ -25,3 +25,10 @@ export async function inBatchTransaction<T>(connection: Connection, timeouts: Ba
     throw error;
   }
 }
+
+/** Adds to a batch's result the time from its start to the end of its COMMIT (row locks are held that long). */
+export async function withHeldTime<T extends { heldMs?: number }>(started: number, batch: Promise<T>): Promise<T> {
+  const result = await batch;
+  result.heldMs = performance.now() - started;
+  return result;
+}

@@ -18,7 +18,7 @@ import { buildLedgerInsert } from '../state/ledger.js';
 import { recordedKey } from '../state/ledger-keys.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { Connection } from './types.js';
-import { inBatchTransaction } from './batch-transaction.js';
+import { inBatchTransaction, withHeldTime } from './batch-transaction.js';
 import { enforceBudget } from './enforce-budget.js';
 import { secretsOf } from './run-page-batch.js';
 
@@ -54,6 +54,10 @@ export interface BatchResult {
   lastKey: string[] | undefined;
   hash: string | null;
   ms: number;
+  /** BEGIN to the end of COMMIT: the longest any row of the batch stayed locked. */
+  heldMs?: number;
+  /** WAL written while the batch's statement ran (the server's, other sessions' included): what its COMMIT must flush. */
+  walBytes?: number;
 }
 
 /**
@@ -64,7 +68,7 @@ export interface BatchResult {
 export async function runBatch(connection: Connection, input: BatchInput): Promise<BatchResult> {
   const started = performance.now();
   const { planned, window } = input;
-  return inBatchTransaction<BatchResult>(connection, input, async () => {
+  return withHeldTime(started, inBatchTransaction<BatchResult>(connection, input, async () => {
     const rows = input.rows ?? ((await connection.query(buildSelectBatchStatement(planned, window, input.after, input.highWater, input.limit))).rows as unknown as string[][]);
     if (rows.length === 0) return { value: { selected: 0, affected: {}, lastKey: undefined, hash: input.prevHash, ms: performance.now() - started } };
     const keyCount = planned.key.length;
@@ -89,7 +93,7 @@ export async function runBatch(connection: Connection, input: BatchInput): Promi
     );
     await connection.query(ledger.statement);
     return { value: { selected: rows.length, affected, lastKey, hash: ledger.hash, ms: performance.now() - started } };
-  });
+  }));
 }
 
 function columnsOf(rows: string[][], count: number): string[][] {

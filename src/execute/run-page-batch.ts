@@ -1,11 +1,13 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { buildPageDeleteStatement, buildPageSourceStatement, buildPageUpdateStatement, type PageUpdateInputs } from '../sql/build-page-statements.js';
 import { buildCheckpointUpsert, type Checkpoint } from '../state/checkpoints.js';
-import { buildLedgerInsert } from '../state/ledger.js';
+import { buildLedgerInsert, readLastLedgerHash } from '../state/ledger.js';
+import { buildRangeProgressUpdate } from '../state/range-checkpoints.js';
+import { lockKeyOf } from './advisory-lock.js';
 import { createFakeGenerator, hashInNode } from '../strategies/index.js';
 import type { BatchResult } from './run-batch.js';
 import type { Connection } from './types.js';
-import { inBatchTransaction } from './batch-transaction.js';
+import { inBatchTransaction, withHeldTime } from './batch-transaction.js';
 import { enforceBudget } from './enforce-budget.js';
 
 export interface PageBatchInput {
@@ -29,6 +31,12 @@ export interface PageBatchInput {
   statementTimeoutMs: number;
   readSecret(name: string): string | undefined;
   markValue: Date;
+  /**
+   * Set for one worker's range of a split walk (--concurrency): its progress goes to its own
+   * range checkpoint, and the rule's ledger chain is extended under a transaction lock, the
+   * previous hash read inside the transaction (workers of one rule append to one chain).
+   */
+  range?: { part: number } | undefined;
   /** Rows this batch may still change (an erasure's approved counts); beyond them it rolls back. */
   budget?: Record<string, number> | undefined;
 }
@@ -54,16 +62,26 @@ export function parsePagePosition(position: string[] | null | undefined): number
 export async function runPageBatch(connection: Connection, input: PageBatchInput): Promise<BatchResult> {
   const started = performance.now();
   const { planned, window } = input;
-  return inBatchTransaction<BatchResult>(connection, input, async () => {
+  return withHeldTime(started, inBatchTransaction<BatchResult>(connection, input, async () => {
+    const walStart = await connection.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     const rows = window.phase.action === 'delete' ? await deletePageRows(connection, input) : await updatePageRows(connection, input);
+    const wal = await connection.query<{ bytes: number }>('SELECT (pg_current_wal_insert_lsn() - $1::pg_lsn)::float8 AS bytes', [walStart.rows[0]!.lsn]);
     const affected = { [input.ledgerTable ?? planned.table.qualified.replace(/"/g, '')]: rows };
     if (input.budget) enforceBudget(planned.rule.id, affected, input.budget);
     // Rows of one page done a few at a time (a failing batch being split) leave the page to visit again on a resume.
     const lastKey = pagePosition(input.ctids ? input.fromPage : input.toPage, input.prefix);
-    await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
+    const ruleId = planned.rule.id;
+    if (input.range) await connection.query(buildRangeProgressUpdate(input.stateSchema, ruleId, input.range.part, input.ctids ? input.fromPage : input.toPage));
+    else await connection.query(buildCheckpointUpsert(input.stateSchema, { ...input.checkpoint, lastKey }));
     let hash = input.prevHash;
     // A range with nothing due leaves no ledger row: the ledger records changes, not visits.
     if (rows > 0) {
+      let prevHash = input.prevHash;
+      if (input.range) {
+        // Held to COMMIT: the next worker's batch reads this row as its previous one.
+        await connection.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKeyOf(`${ruleId}#ledger`).toString()]);
+        prevHash = await readLastLedgerHash(connection, input.stateSchema, ruleId);
+      }
       const ledger = buildLedgerInsert(
         input.stateSchema,
         {
@@ -77,13 +95,13 @@ export async function runPageBatch(connection: Connection, input: PageBatchInput
           keyTo: lastKey,
           batchMs: performance.now() - started,
         },
-        input.prevHash,
+        prevHash,
       );
       await connection.query(ledger.statement);
       hash = ledger.hash;
     }
-    return { value: { selected: input.toPage - input.fromPage, affected, lastKey, hash, ms: performance.now() - started } };
-  });
+    return { value: { selected: input.toPage - input.fromPage, affected, lastKey, hash, ms: performance.now() - started, walBytes: Number(wal.rows[0]?.bytes ?? 0) } };
+  }));
 }
 
 async function deletePageRows(connection: Connection, input: PageBatchInput): Promise<number> {

@@ -18,6 +18,7 @@ import { selectRules } from '../plan/build-plan.js';
 import { finishRun, insertRun } from '../state/runs.js';
 import { readLedgerHead } from '../state/ledger.js';
 import { readLedgerKey } from '../state/ledger-keys.js';
+import { readCheckedRules, recordCheckedRules } from '../state/checked-rules.js';
 import { executePlan } from './execute-plan.js';
 import { countClockless, reportLostClocks, rulesWithDerivedClocks } from './count-lost-clocks.js';
 import { enforceGuards, type GuardOptions } from '../guard/enforce-guards.js';
@@ -65,8 +66,10 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     options.logger.info('no rule is due', { now: options.now.toISOString() });
     return { lethe: 1, mode: 'run', now: options.now.toISOString(), status: 'ok', rules: [] };
   }
-  const { plan, preview, overridden, derivedClocks, clocklessBefore } = await withReadOnlySnapshot(db, async (client) => {
-    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema }, 'write');
+  const { plan, preview, overridden, derivedClocks, clocklessBefore, passedChecks } = await withReadOnlySnapshot(db, async (client) => {
+    const knownChecks = (await stateSchemaExists(client, stateSchema)) ? await readCheckedRules(client, stateSchema) : new Map();
+    const prepared = await preparePlan(client, ruleSet, options.now, only, { ...(options.resume ?? { choice: 'default', explicitNow: false }), stateSchema }, 'write', knownChecks);
+    if (prepared.skipped.length > 0) options.logger.info('check: statements not EXPLAINed again (rules and tables unchanged since a run checked them)', { rules: prepared.skipped });
     if (options.maxReplicaLagMs !== undefined) await requireReplicaLagAccess(client);
     requireSecrets(prepared.plan, options.readSecret);
     // Counted before anything is written: the guards, a reviewed plan and the prompt all read these numbers.
@@ -81,7 +84,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
     const passed = enforceGuards(guardInput, options.guards ?? { allowFutureNow: false, overrideGuards: [] });
     const derived = rulesWithDerivedClocks(prepared.plan);
     const clockless = await countClockless(client, derived, { inTransaction: true, logger: options.logger });
-    return { plan: prepared.plan, preview: counted, overridden: passed, derivedClocks: derived, clocklessBefore: clockless };
+    return { plan: prepared.plan, preview: counted, overridden: passed, derivedClocks: derived, clocklessBefore: clockless, passedChecks: prepared.passed };
   });
   if (options.confirm && !(await options.confirm(preview))) {
     throw new LetheError('USAGE', 'run cancelled: nothing was written', { hint: 'pass --yes to run without asking' });
@@ -97,6 +100,8 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
       });
     }
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
+    // Only saves the next run its EXPLAINs: a role that may not write it still runs.
+    await recordCheckedRules(client, stateSchema, passedChecks).catch((error: unknown) => options.logger.warn('could not record the checked rules', { error: describeError(error) }));
     await recordGuardOverrides(client, stateSchema, runId, plan, overridden);
     return readLedgerKey(client, stateSchema);
   });

@@ -8,8 +8,10 @@ import { hashRule } from '../rules/hash-rule.js';
 import { buildHighWaterStatement } from '../sql/build-statements.js';
 import { countRemaining, type PendingCount } from './count-remaining.js';
 import { buildPageCountStatement } from '../sql/build-page-statements.js';
+import { heldSql } from '../sql/build-predicates.js';
 import { buildCheckpointDelete, buildCheckpointUpsert, readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { walkPhase, type PhaseWalkState } from './walk-phase.js';
+import { buildRangeCheckpointsDelete } from '../state/range-checkpoints.js';
 import { readLastLedgerHash } from '../state/ledger.js';
 import { finishRuleRun, insertRuleRun, markInterrupted } from '../state/runs.js';
 import { createHash } from 'node:crypto';
@@ -83,18 +85,24 @@ export async function runRule(plannedAtNow: PlannedRule, options: ExecuteOptions
       for (let position = checkpoint.phasePosition; position < planned.phases.length; position++) {
         const window = planned.phases[position]!;
         const report = phases[position]!;
+        const fromStart = !(state.checkpoint.phasePosition === position && state.checkpoint.lastKey);
+        state.metLockedRows = false;
         stoppedBecause = await walkPhase(state, { planned, window, position, ruleHash, report }, options, () => stopReason(options));
         connection = state.connection;
         if (stoppedBecause) break;
         state.checkpoint = { ...state.checkpoint, phasePosition: position + 1, lastKey: null };
         await connection.query(buildCheckpointUpsert(options.stateSchema, state.checkpoint));
         // Counted after the whole run when the caller collects them (rules sharing tables may still be running).
-        if (pendingCounts) pendingCounts.push({ planned, window, report });
-        else await countRemaining(connection, { planned, window, report });
+        const count: PendingCount = { planned, window, report, ...walkedUpTo(planned, window, state, fromStart && !report.failed) };
+        if (pendingCounts) pendingCounts.push(count);
+        else await countRemaining(connection, count);
       }
       const failedRows = phases.reduce((sum, phase) => sum + (phase.failed ?? 0), 0);
       const status = stoppedBecause || failedRows > 0 ? 'partial' : 'done';
-      if (!stoppedBecause) await connection.query(buildCheckpointDelete(options.stateSchema, checkpointIdOf(options, base.id)));
+      if (!stoppedBecause) {
+        await connection.query(buildCheckpointDelete(options.stateSchema, checkpointIdOf(options, base.id)));
+        await connection.query(buildRangeCheckpointsDelete(options.stateSchema, base.id));
+      }
       const rowsAffected = phases.reduce((sum, phase) => sum + phase.affected, 0);
       // Rows a value broke are left unchanged and named in the report; the rest of the rule is done.
       const error = failedRows > 0 ? { code: 'ROWS_FAILED', message: `${failedRows} row${failedRows === 1 ? '' : 's'} left unchanged: a value broke the strategy (see failedRows)` } : undefined;
@@ -160,6 +168,17 @@ async function startOrResume(connection: Connection, planned: PlannedRule, optio
   await insertRuleRun(connection, options.stateSchema, { runId: options.runId, ruleId: planned.rule.id, ruleHash, keyId: keyIdentity, logicalNow: now });
   await connection.query(buildCheckpointUpsert(options.stateSchema, checkpoint));
   return checkpoint;
+}
+
+/**
+ * A walk by pages that covered every page up to its frozen end in this run, without meeting a
+ * locked row or failing one, on a rule without holds, did every row the phase could select there:
+ * the count afterwards need only look at pages added since (count-remaining.ts).
+ */
+function walkedUpTo(planned: PlannedRule, window: PlannedPhase, state: PhaseWalkState, fromStart: boolean): { walkedUpTo?: number; provenDone?: boolean } {
+  if (window.walk !== 'pages' || !fromStart || state.metLockedRows || (state.checkpoint.highWaterPages ?? 0) <= 0) return {};
+  if (heldSql(planned) !== 'false') return {};
+  return window.phase.action === 'delete' ? { walkedUpTo: state.checkpoint.highWaterPages! } : { provenDone: true };
 }
 
 function checkpointIdOf(options: ExecuteOptions, ruleId: string): string {

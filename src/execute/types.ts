@@ -56,5 +56,7 @@ export interface BatchEvent {
   action: string;
   rows: number;
   ms: number;
+  /** From BEGIN to the end of COMMIT: how long the batch's rows stayed locked. */
+  heldMs?: number;
   totalRows: number;
 }

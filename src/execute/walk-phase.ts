@@ -5,19 +5,26 @@ import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import type { PhaseReport } from '../report/types.js';
 import { readCheckpoint, type Checkpoint } from '../state/checkpoints.js';
 import { readLastLedgerHash } from '../state/ledger.js';
+import { readRangeCheckpoints } from '../state/range-checkpoints.js';
 import { tryLockRule } from './advisory-lock.js';
-import { createBatchSizer } from './batch-size.js';
+import { createBatchSizer, type BatchSizer } from './batch-size.js';
 import { runBatch, type BatchResult } from './run-batch.js';
 import { parsePagePosition, runPageBatch } from './run-page-batch.js';
 import { waitForPace } from './pace.js';
 import { addFailedRow, bisect, findFailingColumn, isValueFailure, readBatchRows, readPageRows, RESUMED } from './isolate-failures.js';
 import { walkPartitions } from './walk-partitions.js';
+import { walkPageRanges } from './walk-page-ranges.js';
+import { RANGES_MARKER } from '../state/range-checkpoints.js';
 import type { Connection, ExecuteOptions } from './types.js';
 
 export interface PhaseWalkState {
   connection: Connection;
   checkpoint: Checkpoint;
   prevHash: string | null;
+  /** Set when a batch met rows another session held locked (its retry skipped them). */
+  metLockedRows?: boolean;
+  /** One worker of a walk split in page ranges: its range (walk-page-ranges.ts). */
+  range?: { part: number };
 }
 
 export interface PhaseWalkInput {
@@ -43,6 +50,10 @@ export async function walkPhase(state: PhaseWalkState, input: PhaseWalkInput, op
   try {
     if (input.window.walk === 'key') return await walkKeys(state, input, options, stopReason, resumeFrom);
     if (input.window.walk === 'partitions') return await walkPartitions(state, input, options, stopReason, resumeFrom);
+    if (resumeFrom?.some((part) => part.startsWith(RANGES_MARKER)) || options.concurrency > 1) {
+      const split = await walkPageRanges(state, input, options, stopReason, resumeFrom);
+      if (split !== 'not split') return split;
+    }
     const startPage = parsePagePosition(resumeFrom) ?? 0;
     return await walkPages(state, input, options, stopReason, { planned: input.planned, startPage, endPage: state.checkpoint.highWaterPages ?? 0, prefix: [] });
   } finally {
@@ -62,6 +73,7 @@ function batchContext(state: PhaseWalkState, input: PhaseWalkInput, options: Exe
     readSecret: options.readSecret,
     markValue: state.checkpoint.logicalNow,
     ledgerKey: options.ledgerKey,
+    range: state.range,
     budget: remainingBudget(input),
   };
 }
@@ -80,7 +92,15 @@ function recordBatch(state: PhaseWalkState, input: PhaseWalkInput, options: Exec
   state.checkpoint = { ...state.checkpoint, phasePosition: input.position, lastKey: result.lastKey ?? null };
   state.prevHash = result.hash;
   addBatch(input.report, result, table);
-  options.onBatch?.({ ruleId: input.planned.rule.id, phase: input.window.phase.after.text, action: input.window.phase.action, rows: result.affected[table] ?? 0, ms: result.ms, totalRows: input.report.affected });
+  options.onBatch?.({
+    ruleId: input.planned.rule.id,
+    phase: input.window.phase.after.text,
+    action: input.window.phase.action,
+    rows: result.affected[table] ?? 0,
+    ms: result.ms,
+    ...(result.heldMs === undefined ? {} : { heldMs: Math.round(result.heldMs) }),
+    totalRows: input.report.affected,
+  });
 }
 
 /** Keyset walk: FOR UPDATE SKIP LOCKED batches of keys after the last one, up to the frozen highest key. */
@@ -131,13 +151,42 @@ export interface PageRange {
   endPage: number;
   /** Position parts before `page:N`, e.g. the partition being walked. */
   prefix: string[];
+  /** A batch size carried over from range to range (one worker of a split walk). */
+  sizer?: BatchSizer;
+}
+
+/**
+ * WAL a batch may write before its COMMIT: what that COMMIT must flush, and what a checkpoint
+ * in progress (full-page images double the WAL of a page's first change after it) makes slow.
+ * A batch's pages are capped by the WAL per page the walk's recent batches wrote.
+ */
+export const MAX_BATCH_WAL_BYTES = 16 * 1024 * 1024;
+
+function createWalCap(): { readonly pages: number; record(pages: number, walBytes: number | undefined): void } {
+  let perPage = 0;
+  return {
+    get pages() {
+      return perPage > 0 ? Math.max(1, Math.floor(MAX_BATCH_WAL_BYTES / perPage)) : Number.MAX_SAFE_INTEGER;
+    },
+    record(pages, walBytes) {
+      if (walBytes === undefined || pages <= 0 || walBytes <= 0) return;
+      const measured = walBytes / pages;
+      // Rises at once (a checkpoint began), falls slowly.
+      perPage = measured > perPage ? measured : perPage * 0.7 + measured * 0.3;
+    },
+  };
+}
+
+/** The adaptive size of a walk by pages, in pages per batch. */
+export function createPageSizer(input: PhaseWalkInput, options: ExecuteOptions): BatchSizer {
+  const fixed = options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60));
+  return createBatchSizer({ targetMs: input.planned.rule.batch.targetMs, maxRows: 1_000_000, fixed, initial: INITIAL_PAGES });
 }
 
 /** Walk by physical position: batches of pages up to the page count frozen at start. */
 export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, options: ExecuteOptions, stopReason: StopReason, range: PageRange): Promise<string | undefined> {
-  const { planned } = input;
-  const fixed = options.batchSize === undefined ? undefined : Math.max(1, Math.ceil(options.batchSize / 60));
-  const sizer = createBatchSizer({ targetMs: planned.rule.batch.targetMs, maxRows: 1_000_000, fixed, initial: INITIAL_PAGES });
+  const sizer = range.sizer ?? createPageSizer(input, options);
+  const wal = createWalCap();
   let page = range.startPage;
   const startedAt = Date.now();
   for (;;) {
@@ -152,7 +201,7 @@ export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, op
     let result: BatchResult | 'resumed';
     try {
       result = await runWithRetries(state, input, options, (connection, size, skipLocked) => {
-        toPage = Math.min(fromPage + size, range.endPage);
+        toPage = Math.min(fromPage + (options.batchSize === undefined ? Math.min(size, wal.pages) : size), range.endPage);
         return runPageBatch(connection, { ...batchContext(state, input, options), planned: range.planned, fromPage, toPage, skipLocked, prefix: range.prefix, ledgerTable: input.planned.table.qualified.replace(/"/g, '') });
       }, sizer);
     } catch (error) {
@@ -169,6 +218,7 @@ export async function walkPages(state: PhaseWalkState, input: PhaseWalkInput, op
       continue;
     }
     sizer.record(Math.max(result.selected, 1), result.ms);
+    wal.record(result.selected, result.walBytes);
     page = parsePagePosition(result.lastKey) ?? range.endPage;
     recordBatch(state, input, options, result);
   }
@@ -261,10 +311,22 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
       options.logger.warn('batch failed, retrying', { rule: input.planned.rule.id, attempt: tries + 1, delayMs: delay, error: describeError(error) });
       if (isStatementTimeout(error)) sizer.recordTimeout();
       // Rows another session keeps locked are skipped on the retry and left for the next run.
-      if (isContention(error)) skipLocked = true;
+      if (isContention(error)) {
+        skipLocked = true;
+        state.metLockedRows = true;
+      }
       await options.sleep(delay);
       if (isConnectionLost(error)) {
         await state.connection.end().catch(() => undefined);
+        if (state.range) {
+          // A worker of a split walk: its own range lock, and its range's progress as the database has it.
+          state.connection = await reconnect(options, rangeLockName(input.planned.rule.id, state.range.part));
+          const ranges = await readRangeCheckpoints(state.connection, options.stateSchema, input.planned.rule.id, input.position);
+          const mine = ranges.find((range) => range.part === state.range!.part);
+          if (!mine) throw new LetheError('CHECKPOINT_MISMATCH', `rule '${input.planned.rule.id}': its range checkpoint vanished while reconnecting`, { cause: error });
+          state.checkpoint = { ...state.checkpoint, lastKey: [`page:${mine.nextPage}`] };
+          return 'resumed';
+        }
         state.connection = await reconnect(options, input.planned.rule.id);
         const stored = await readCheckpoint(state.connection, options.stateSchema, state.checkpoint.ruleId);
         if (!stored) throw new LetheError('CHECKPOINT_MISMATCH', `rule '${input.planned.rule.id}': its checkpoint vanished while reconnecting`, { cause: error });
@@ -274,6 +336,11 @@ export async function runWithRetries(state: PhaseWalkState, input: PhaseWalkInpu
       }
     }
   }
+}
+
+/** The advisory lock of one range of a split walk (rule ids are kebab-case: no clash with a rule's own). */
+export function rangeLockName(ruleId: string, part: number): string {
+  return `${ruleId}#range:${part}`;
 }
 
 async function reconnect(options: ExecuteOptions, ruleId: string): Promise<Connection> {

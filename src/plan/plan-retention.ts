@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { checkRulesWith } from '../check/check-rules.js';
+import { checkRulesWith, type PassedCheck } from '../check/check-rules.js';
 import { withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Plan } from './types.js';
@@ -51,14 +51,16 @@ export async function preparePlan(
   only: string[] | undefined,
   resume?: PlanResumeOptions,
   purpose: PrivilegePurpose = 'read',
-): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[] }> {
+  /** Rules a run probed without a problem: unchanged ones are not EXPLAINed again (run only). */
+  knownChecks?: Map<string, PassedCheck>,
+): Promise<{ plan: Plan; catalog: Catalog; warnings: RuleProblem[]; passed: PassedCheck[]; skipped: string[] }> {
   const selected = { ...ruleSet, rules: selectRules(ruleSet.rules, only) };
-  const { problems, catalog, missingPrivileges } = await checkRulesWith(client, selected, now, { purpose, stateSchema: resume?.stateSchema ?? DEFAULT_STATE_SCHEMA });
+  const { problems, catalog, missingPrivileges, passed, skipped } = await checkRulesWith(client, selected, now, { purpose, stateSchema: resume?.stateSchema ?? DEFAULT_STATE_SCHEMA, ...(knownChecks ? { known: knownChecks } : {}) });
   throwOnErrors(problems);
   throwOnMissingPrivileges(missingPrivileges);
   await loadFragmentParser();
   const plan = orderPlan(buildPlan(selected, catalog, now), catalog, selected.holds.subjects);
-  return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning') };
+  return { plan: resume ? await resumeUnfinishedRuns(client, plan, resume) : plan, catalog, warnings: problems.filter((problem) => problem.severity === 'warning'), passed, skipped };
 }
 
 /** Rules with a checkpoint are planned as the run will continue them (read-only: the state schema may not exist yet). */

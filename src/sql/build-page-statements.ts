@@ -1,7 +1,7 @@
 import type { PlannedPhase, PlannedRule } from '../plan/types.js';
 import { castTypeOf, strategySql } from '../strategies/index.js';
-import { dueSql, heldSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
-import { Params, quoteIdent, type Statement } from './quote.js';
+import { clockInstantSql, dueSql, heldSql, onlyMatchedSql, targetColumn } from './build-predicates.js';
+import { fragment, Params, quoteIdent, type Statement } from './quote.js';
 
 /**
  * Statements of the walk by physical position: a batch is a range of pages,
@@ -15,6 +15,21 @@ export function buildPageCountStatement(planned: PlannedRule): Statement {
     text: `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::bigint)::text AS pages`,
     values: [planned.table.qualified],
   };
+}
+
+/**
+ * The "still matches" count after a walk by pages that met no locked row and failed no row: every
+ * row the phase could select in pages [0, fromPage) was done, so only the pages added since the
+ * run froze its end can hold rows that still match (same TID range scan as the batches).
+ */
+export function buildPageTailCountStatement(planned: PlannedRule, window: PlannedPhase, fromPage: number): Statement {
+  const params = new Params();
+  const ctid = `${quoteIdent(planned.table.name)}.ctid`;
+  const text = `SELECT count(*) AS candidates, 0 AS held, ${clockInstantSql(planned, `min(${fragment(planned.rule.clock, 'value')})`, params)} AS oldest
+FROM ${planned.table.qualified}
+WHERE ${ctid} >= ${params.add(`(${fromPage},0)`, 'tid')}
+AND ${dueSql(planned, window, params)}`;
+  return { text, values: params.values };
 }
 
 function pageRangeSql(planned: PlannedRule, fromPage: number, toPage: number, params: Params): string {

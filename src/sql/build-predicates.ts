@@ -79,10 +79,16 @@ export function onlyMatchedSql(match: string, condition: string): string {
 export function pendingSql(planned: PlannedRule, window: PlannedPhase, params: Params): string | undefined {
   if (window.phase.action === 'delete') return undefined;
   if (window.phase.mark) return `${targetColumn(planned, window.phase.mark)} IS NULL`;
+  // Cheapest tests first: OR stops at the first true one, so on a row not yet done the strategies
+  // that compute (generalize, mask, json) are not evaluated once a `null` or constant column still
+  // differs; only a row whose cheap columns are at their fixed point pays for the others.
   const tests = window.changes
     .filter((change) => isFixedPoint(change.strategy))
-    .map((change) => {
+    .map((change) => ({ change, cost: change.strategy.kind === 'null' ? 0 : change.strategy.kind === 'value' ? 1 : 2 }))
+    .sort((a, b) => a.cost - b.cost)
+    .map(({ change }) => {
       const current = targetColumn(planned, change.column);
+      if (change.strategy.kind === 'null') return `${current} IS NOT NULL`;
       const next = strategySql(change.strategy, current, change.info, params)!;
       return change.info.baseType === 'json' ? `(${current})::jsonb IS DISTINCT FROM (${next})::jsonb` : `${current} IS DISTINCT FROM ${next}`;
     });

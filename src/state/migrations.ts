@@ -125,4 +125,33 @@ CREATE INDEX ON ${s}.runs (request_id) WHERE request_id IS NOT NULL;
 COMMENT ON COLUMN ${s}.runs.request_id IS 'The erasure request this run (attempt) belongs to; its ledger rows are the request''s counts.';
 `,
   },
+  {
+    version: 5,
+    sql: (s) => `
+CREATE TABLE ${s}.checked_rules (
+  rule_id text PRIMARY KEY,
+  fingerprint text NOT NULL,
+  clock_type text NOT NULL,
+  checked_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+COMMENT ON TABLE ${s}.checked_rules IS 'Rules whose statements a run EXPLAINed without a problem, with the fingerprint of the rule and of the tables it touches: a later run with the same fingerprint skips those EXPLAINs.';
+`,
+  },
+  {
+    version: 6,
+    sql: (s) => `
+CREATE TABLE ${s}.range_checkpoints (
+  rule_id text NOT NULL,
+  part integer NOT NULL,
+  run_id uuid NOT NULL,
+  phase_position integer NOT NULL,
+  from_page bigint NOT NULL,
+  to_page bigint NOT NULL,
+  next_page bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (rule_id, part)
+);
+COMMENT ON TABLE ${s}.range_checkpoints IS 'A walk by pages split between workers (--concurrency): each disjoint page range and the next page to visit in it, written in the same transaction as each of its batches.';
+`,
+  },
 ];

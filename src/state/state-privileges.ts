@@ -10,4 +10,6 @@ export const STATE_TABLE_PRIVILEGES: Record<string, { run: string[]; read: strin
   checkpoints: { run: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], read: ['SELECT'] },
   ledger: { run: ['SELECT', 'INSERT'], read: [] },
   settings: { run: ['SELECT'], read: [] },
+  checked_rules: { run: ['SELECT', 'INSERT', 'UPDATE'], read: [] },
+  range_checkpoints: { run: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], read: [] },
 };

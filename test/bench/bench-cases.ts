@@ -1,6 +1,6 @@
 import { TEMPLATE_TABLE } from './load-template.js';
 
-export const CASE_NAMES = ['delete', 'anonymize-sql', 'anonymize-fake', 'pseudonymize', 'plan', 'partitioned', 'erase'] as const;
+export const CASE_NAMES = ['delete', 'anonymize-sql', 'anonymize-fake', 'pseudonymize', 'plan', 'partitioned', 'erase', 'delete-2w', 'anonymize-2w'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
 /** The environment variable holding the pseudonym key, as a rule names it. */
@@ -21,6 +21,8 @@ export interface BenchCase {
   name: CaseName;
   partitioned: boolean;
   command: 'run' | 'plan' | 'erase';
+  /** Workers on the one table (`run --concurrency N`); 1 for one walk. */
+  workers: number;
   /** erase: how many people (evenly spread over the template's user ids) both sides remove. */
   subjects?: number;
   /** Columns indexed on both copies besides the key and created_at (erase: user_id). */
@@ -54,31 +56,36 @@ const expired = (table: string, cutoff: string, extra = 'true'): Sql => ({
   values: [cutoff],
 });
 
-const deleteCase = (name: 'delete' | 'partitioned', partitioned: boolean): BenchCase => ({
+const deleteCase = (name: 'delete' | 'partitioned' | 'delete-2w', partitioned: boolean, workers = 1): BenchCase => ({
   name,
   partitioned,
   command: 'run',
+  workers,
   reference: (table, cutoff) => ({ text: `DELETE FROM ${table} WHERE created_at < $1::timestamptz`, values: [cutoff] }),
   phases: ['- after: 180d', '  action: delete'],
   fingerprint: rowsAndIds,
   pending: (table, cutoff) => expired(table, cutoff),
 });
 
+const anonymizeSql: BenchCase = {
+  name: 'anonymize-sql',
+  partitioned: false,
+  command: 'run',
+  workers: 1,
+  reference: (table, cutoff) => ({ text: `UPDATE ${table} SET ${sqlAssignments} WHERE created_at < $1::timestamptz`, values: [cutoff] }),
+  phases: ['- after: 180d', '  action: anonymize', '  set:', ...sqlStrategies.map((line) => `    ${line}`)],
+  fingerprint: (table) => rowsAndColumns(table, 'id, ip, imei, mac_address'),
+  pending: (table, cutoff) => expired(table, cutoff, `ip IS DISTINCT FROM ${ipSql} OR imei IS NOT NULL OR mac_address IS DISTINCT FROM ${maskSql}`),
+};
+
 export const BENCH_CASES: Record<CaseName, BenchCase> = {
   delete: deleteCase('delete', false),
-  'anonymize-sql': {
-    name: 'anonymize-sql',
-    partitioned: false,
-    command: 'run',
-    reference: (table, cutoff) => ({ text: `UPDATE ${table} SET ${sqlAssignments} WHERE created_at < $1::timestamptz`, values: [cutoff] }),
-    phases: ['- after: 180d', '  action: anonymize', '  set:', ...sqlStrategies.map((line) => `    ${line}`)],
-    fingerprint: (table) => rowsAndColumns(table, 'id, ip, imei, mac_address'),
-    pending: (table, cutoff) => expired(table, cutoff, `ip IS DISTINCT FROM ${ipSql} OR imei IS NOT NULL OR mac_address IS DISTINCT FROM ${maskSql}`),
-  },
+  'anonymize-sql': anonymizeSql,
   'anonymize-fake': {
     name: 'anonymize-fake',
     partitioned: false,
     command: 'run',
+    workers: 1,
     // The database's own limit for writing the same columns: random values made in SQL.
     reference: (table, cutoff) => ({
       text: `UPDATE ${table} SET ${sqlAssignments}, wlan_ssid = substr(md5(random()::text), 1, 12), device_id = gen_random_uuid()::text, anonymized_at = now()
@@ -104,6 +111,7 @@ WHERE c.created_at < $1::timestamptz AND (c.anonymized_at IS NULL OR c.wlan_ssid
     name: 'pseudonymize',
     partitioned: false,
     command: 'run',
+    workers: 1,
     reference: (table, cutoff) => ({
       text: `UPDATE ${table} SET device_id = ${hashSql}, anonymized_at = now() WHERE created_at < $1::timestamptz`,
       values: [cutoff, BENCH_KEY],
@@ -116,6 +124,7 @@ WHERE c.created_at < $1::timestamptz AND (c.anonymized_at IS NULL OR c.wlan_ssid
     name: 'plan',
     partitioned: false,
     command: 'plan',
+    workers: 1,
     reference: (table, cutoff) => ({ text: `SELECT count(*)::int AS count FROM ${table} WHERE created_at < $1::timestamptz`, values: [cutoff] }),
     phases: ['- after: 180d', '  action: delete'],
     fingerprint: rowsAndIds,
@@ -128,6 +137,7 @@ WHERE c.created_at < $1::timestamptz AND (c.anonymized_at IS NULL OR c.wlan_ssid
     name: 'erase',
     partitioned: false,
     command: 'erase',
+    workers: 1,
     subjects: 10_000,
     indexes: ['user_id'],
     reference: (table, _cutoff, subjects) => ({ text: `DELETE FROM ${table} WHERE user_id = ANY($1::bigint[])`, values: [subjects] }),
@@ -135,6 +145,9 @@ WHERE c.created_at < $1::timestamptz AND (c.anonymized_at IS NULL OR c.wlan_ssid
     fingerprint: rowsAndIds,
     pending: (table, _cutoff, subjects) => ({ text: `SELECT count(*)::int AS n FROM ${table} WHERE user_id = ANY($1::bigint[])`, values: [subjects] }),
   },
+  // One table walked by two workers (run --concurrency 2), against the same single bare statement.
+  'delete-2w': deleteCase('delete-2w', false, 2),
+  'anonymize-2w': { ...anonymizeSql, name: 'anonymize-2w', workers: 2 },
 };
 
 /** The rule file Lethe reads for one copy: one rule, one phase, no holds. */

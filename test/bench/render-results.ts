@@ -3,6 +3,7 @@ import type { CaseResult } from './summarize-case.js';
 const COLUMNS: { title: string; value(result: CaseResult): string }[] = [
   { title: 'case', value: (r) => r.case },
   { title: 'check', value: (r) => r.status },
+  { title: 'workers', value: (r) => String(r.workers ?? 1) },
   { title: 'rows', value: (r) => String(r.rows) },
   { title: 'ref s', value: (r) => fixed(r.referenceSeconds, 2) },
   { title: 'lethe s', value: (r) => fixed(r.letheSeconds, 2) },
@@ -15,6 +16,7 @@ const COLUMNS: { title: string; value(result: CaseResult): string }[] = [
   { title: 'p50 ms', value: (r) => (r.p50BatchMs === null ? '-' : String(r.p50BatchMs)) },
   { title: 'p99 ms', value: (r) => (r.p99BatchMs === null ? '-' : String(r.p99BatchMs)) },
   { title: 'p99 cycle ms', value: (r) => fixed(r.p99BatchCycleMs, 0) },
+  { title: 'max lock ms', value: (r) => fixed(r.maxLockHoldMs, 0) },
   { title: 'RSS MiB', value: (r) => (r.peakRssBytes === null ? '-' : (r.peakRssBytes / 2 ** 20).toFixed(0)) },
 ];
 
@@ -29,7 +31,8 @@ export function renderTable(results: CaseResult[]): string {
   if (failures.length > 0) lines.push('', 'Failed checks:', ...failures.map((failure) => `- ${failure}`));
   lines.push('', 'ratio = reference seconds / Lethe seconds (>= 1: Lethe is faster), Lethe timed around the whole CLI process;', 'after start: the same from the CLI\'s first log line (modules and rules loaded) to its exit.',
     'p50/p99 ms: ledger batch_ms (batches that changed rows, as Lethe times them: before their COMMIT);',
-    'p99 cycle ms: between consecutive batch log lines (COMMIT and ranges with nothing due included).');
+    'p99 cycle ms: between consecutive batch log lines (COMMIT and ranges with nothing due included);',
+    'max lock ms: the longest a batch kept its rows locked, BEGIN to the end of COMMIT.');
   return `${lines.join('\n')}\n`;
 }
 

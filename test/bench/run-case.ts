@@ -37,7 +37,7 @@ export async function runCase(ctx: CaseContext, benchCase: BenchCase): Promise<C
     ctx.log(`[${benchCase.name}] harness error: ${(error as Error).message}`);
     failures.push(`harness error: ${(error as Error).message}`);
   }
-  return summarizeCase(benchCase.name, ctx.cliStart, references, lethes, failures, benchCase.subjects);
+  return summarizeCase(benchCase.name, benchCase.workers, ctx.cliStart, references, lethes, failures, benchCase.subjects);
 }
 
 async function runRounds(ctx: CaseContext, benchCase: BenchCase, references: ReferenceRun[], lethes: LetheRun[], failures: string[]): Promise<void> {

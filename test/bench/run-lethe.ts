@@ -35,6 +35,8 @@ export interface LetheRun {
    * cycle, COMMIT included, also for ranges where nothing was due.
    */
   batchCycleMs: number[];
+  /** `heldMs` of each batch log line: BEGIN to the end of COMMIT, how long its rows stayed locked. */
+  lockHoldMs: number[];
   /** Why the run does not count, or undefined when it exited 0 with every rule done/planned. */
   error: string | undefined;
 }
@@ -58,6 +60,7 @@ export async function runLethe(input: LetheRunInput): Promise<LetheRun> {
     resolve(input.cli),
     ...['--db', input.dbUrl, '--rules', rulesDir, '--log-format', 'json', '--no-progress', input.benchCase.command],
     ...(input.benchCase.command === 'plan' ? [] : ['--yes']),
+    ...(input.benchCase.workers > 1 ? ['--concurrency', String(input.benchCase.workers)] : []),
     ...(input.benchCase.command === 'erase' ? ['--subjects-file', subjectsFile, '--request-id', input.ruleId] : ['--now', input.now.toISOString()]),
     '--format',
     'json',
@@ -83,10 +86,11 @@ export async function runLethe(input: LetheRunInput): Promise<LetheRun> {
   const peakRssBytes = readRss(rssFile, useTime ? 1024 : 1);
   const batchMs = await readBatchDurations(input.client, input.ruleId);
   const batchCycleMs = readBatchCycles(join(input.workDir, 'stderr.log'));
+  const lockHoldMs = readLockHolds(join(input.workDir, 'stderr.log'));
   const parsed = parseReport(stdout, input.benchCase.command);
   const error = code !== 0 ? `lethe exited ${code}: ${lastLines(join(input.workDir, 'stderr.log'))}` : parsed.error;
   const walBytes = await walBytesBetween(input.client, before, after);
-  return { seconds, secondsAfterStart, walBytes, rows: parsed.rows, peakRssBytes, batchMs, batchCycleMs, error };
+  return { seconds, secondsAfterStart, walBytes, rows: parsed.rows, peakRssBytes, batchMs, batchCycleMs, lockHoldMs, error };
 }
 
 /** Ends the Lethe children still running (their whole process groups), for Ctrl-C. */
@@ -202,6 +206,21 @@ function readBatchCycles(file: string): number[] {
     }
   }
   return times.slice(1).map((time, index) => time - times[index]!);
+}
+
+function readLockHolds(file: string): number[] {
+  if (!existsSync(file)) return [];
+  const held: number[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"heldMs"')) continue;
+    try {
+      const event = JSON.parse(line) as { event?: string; heldMs?: number };
+      if (event.event === 'batch' && typeof event.heldMs === 'number') held.push(event.heldMs);
+    } catch {
+      // Not a log line of ours.
+    }
+  }
+  return held;
 }
 
 function lastLines(file: string): string {

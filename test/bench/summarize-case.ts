@@ -39,13 +39,19 @@ export interface CaseResult {
   /** The ratio against letheSecondsAfterStart: what the engine does, without Node's start-up. */
   ratioAfterStart: number | null;
   loadAverage1m: number;
+  /** Workers on the one table (run --concurrency). */
+  workers: number;
+  /** The longest any batch kept its rows locked (BEGIN to the end of COMMIT), over every Lethe run of the case. */
+  maxLockHoldMs: number | null;
+  /** p99 of the same. */
+  p99LockHoldMs: number | null;
   /** erase: people per second through Lethe, and how many. */
   subjectsPerSecond?: number | null;
   subjects?: number;
 }
 
 /** Medians over the runs; batch percentiles over every batch of every Lethe run of the case. */
-export function summarizeCase(name: CaseName, cliStart: CliStart, references: ReferenceRun[], lethes: LetheRun[], failures: string[], subjects?: number): CaseResult {
+export function summarizeCase(name: CaseName, workers: number, cliStart: CliStart, references: ReferenceRun[], lethes: LetheRun[], failures: string[], subjects?: number): CaseResult {
   const rows = references.length > 0 ? median(references.map((run) => run.rows)) : 0;
   const referenceSeconds = references.length > 0 ? median(references.map((run) => run.seconds)) : null;
   const letheSeconds = lethes.length > 0 ? median(lethes.map((run) => run.seconds)) : null;
@@ -53,6 +59,7 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
   const letheWal = lethes.length > 0 ? median(lethes.map((run) => run.walBytes)) : null;
   const batchMs = lethes.flatMap((run) => run.batchMs);
   const cycleMs = lethes.flatMap((run) => run.batchCycleMs);
+  const lockHolds = lethes.flatMap((run) => run.lockHoldMs);
   const perRun = (count: number) => (lethes.length > 0 ? Math.round(count / lethes.length) : 0);
   const rss = lethes.map((run) => run.peakRssBytes).filter((value): value is number => value !== null);
   const batchSeconds = lethes.length > 0 ? median(lethes.map((run) => run.batchMs.reduce((sum, ms) => sum + ms, 0) / 1000)) : null;
@@ -86,6 +93,9 @@ export function summarizeCase(name: CaseName, cliStart: CliStart, references: Re
     letheSecondsAfterStart: afterStart === null ? null : round(afterStart, 3),
     ratioAfterStart: referenceSeconds !== null && afterStart ? round(referenceSeconds / afterStart, 3) : null,
     loadAverage1m: loadAverage1m(),
+    workers,
+    maxLockHoldMs: lockHolds.length > 0 ? Math.max(...lockHolds) : null,
+    p99LockHoldMs: percentile(lockHolds, 99),
     ...(subjects ? { subjects, subjectsPerSecond: letheSeconds ? Math.round(subjects / letheSeconds) : null } : {}),
   };
 }

@@ -54,7 +54,7 @@ export function registerRun(program: Command, action: ActionFactory): void {
     .option('--max-rows-per-second <n>', 'throttle the rows changed per second')
     .option('--max-runtime <duration>', 'stop after the current batch once this long has passed (exit 3)')
     .option('--max-replica-lag <duration>', 'pause while any standby replays further behind than this')
-    .option('--concurrency <n>', 'rules on different tables run in parallel', '1')
+    .option('--concurrency <n>', 'rules on different tables run in parallel, and a walk by pages is split between up to N workers', '1')
     .option('--fail-if-locked', 'exit 5 when another run holds a rule', false)
     .option('--plan <file>', "apply exactly this reviewed plan (lethe plan --format json): its rules at its now, refused (exit 4) when the rules, the tables' shape or the counts changed")
     .option('--plan-tolerance <share>', 'with --plan: how many more rows than approved a phase may have, e.g. 5% (default 0)')
