@@ -62,7 +62,15 @@ describe.skipIf(unavailable !== undefined)('a real streaming standby', () => {
 
   it('with replay paused, pauses the run, logs the lag and exits 3 at --max-runtime; after resume the next run completes', async () => {
     await onStandby('SELECT pg_wal_replay_pause()');
-    const held = await runLethe(runArgs('lethe_paused', ['--only', 'device-logs', '--batch-size', '200', '--max-replica-lag', '2s', '--max-runtime', '10s']));
+    // Lag is time: a paused standby is 2 s behind only 2 s after the first write it missed, so the
+    // run is paced to outlast the limit however fast the machine deletes.
+    let held;
+    try {
+      held = await runLethe(runArgs('lethe_paused', ['--only', 'device-logs', '--batch-size', '200', '--max-rows-per-second', '300', '--max-replica-lag', '2s', '--max-runtime', '10s']));
+    } finally {
+      // A failed expectation below must not leave the next test a standby that never replays.
+      await onStandby('SELECT pg_wal_replay_resume()');
+    }
     expect(held.code, held.stderr).toBe(3);
     const logged = waits(held.stderr);
     expect(logged.length).toBeGreaterThan(0);
@@ -71,7 +79,6 @@ describe.skipIf(unavailable !== undefined)('a real streaming standby', () => {
     expect(Number(logged.at(-1)!.behindBytes)).toBeGreaterThan(0);
     expect(parseReport(held.stdout).rules[0]!.status).toBe('partial');
 
-    await onStandby('SELECT pg_wal_replay_resume()');
     const done = await runLethe(runArgs('lethe_paused', ['--only', 'device-logs', '--batch-size', '200', '--max-replica-lag', '2s']));
     expect(done.code, done.stderr).toBe(0);
     expect(parseReport(done.stdout).rules[0]!.status).toBe('done');
