@@ -11,7 +11,7 @@ import type { Plan } from '../plan/types.js';
 import type { ResumeOptions } from '../plan/resolve-resume.js';
 import type { Report } from '../report/types.js';
 import type { RuleSet } from '../rules/types.js';
-import { DEFAULT_STATE_SCHEMA, ensureStateSchema, stateSchemaExists } from '../state/ensure-state-schema.js';
+import { DEFAULT_STATE_SCHEMA, prepareStateSchema, stateSchemaExists } from '../state/ensure-state-schema.js';
 import { readResumableRules, readRuleHistory } from '../state/read-rule-history.js';
 import { findDueRules } from '../schedule/find-due-rules.js';
 import { selectRules } from '../plan/build-plan.js';
@@ -91,14 +91,7 @@ export async function runRetention(db: Knex, ruleSet: RuleSet, options: RunReten
   }
   const runId = randomUUID();
   const ledgerKey = await withClient(db, async (client) => {
-    try {
-      await ensureStateSchema(client, stateSchema);
-    } catch (error) {
-      throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${describeError(error)}`, {
-        hint: 'the role needs CREATE on the database for the first run (or after an upgrade); nothing was written',
-        cause: error,
-      });
-    }
+    await prepareStateSchema(client, stateSchema);
     await insertRun(client, stateSchema, { runId, mode: 'run', logicalNow: options.now });
     // Only saves the next run its EXPLAINs: a role that may not write it still runs.
     await recordCheckedRules(client, stateSchema, passedChecks).catch((error: unknown) => options.logger.warn('could not record the checked rules', { error: describeError(error) }));

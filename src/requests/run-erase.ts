@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Catalog } from '../catalog/types.js';
 import { checkRulesWith } from '../check/check-rules.js';
-import { describeError } from '../db/describe-error.js';
 import { openConnection } from '../db/open-connection.js';
 import { withClient, withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
 import { LetheError } from '../errors.js';
@@ -17,7 +16,7 @@ import type { Plan } from '../plan/types.js';
 import type { Report } from '../report/types.js';
 import { loadFragmentParser } from '../rules/parse-fragment.js';
 import { holdsQueryFor, type RuleSet } from '../rules/types.js';
-import { DEFAULT_STATE_SCHEMA, ensureStateSchema, stateSchemaExists } from '../state/ensure-state-schema.js';
+import { DEFAULT_STATE_SCHEMA, prepareStateSchema, stateSchemaExists } from '../state/ensure-state-schema.js';
 import { readLedgerHead } from '../state/ledger.js';
 import { readLedgerKey } from '../state/ledger-keys.js';
 import { attachRunToRequest, finishRequest, insertRequest, readRequest, readRequestCounts, readRequestOrigin, readRequestSubjects, type SubjectStatus } from '../state/requests.js';
@@ -93,7 +92,7 @@ export async function runErase(db: Knex, ruleSet: RuleSet, options: EraseOptions
   const runId = randomUUID();
   const startedAt = new Date();
   const { ledgerKey, stored } = await withClient(db, async (client) => {
-    await ensureState(client, stateSchema);
+    await prepareStateSchema(client, stateSchema);
     const key = await readLedgerKey(client, stateSchema);
     const digests = digestsOf(key);
     const existing = await readRequest(client, stateSchema, requestId);
@@ -215,17 +214,6 @@ function executeOptionsOf(options: EraseOptions, run: { runId: string; requestId
     sleep: (ms) => abortableSleep(ms, options.signal),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
-}
-
-async function ensureState(client: SqlClient, stateSchema: string): Promise<void> {
-  try {
-    await ensureStateSchema(client, stateSchema);
-  } catch (error) {
-    throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${stateSchema}": ${describeError(error)}`, {
-      hint: 'the role needs CREATE on the database for the first run (or after an upgrade); nothing was written',
-      cause: error,
-    });
-  }
 }
 
 function otherSubjects(requestId: string): LetheError {

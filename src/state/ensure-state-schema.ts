@@ -1,4 +1,6 @@
 import type { SqlClient } from '../db/sql-client.js';
+import { describeError } from '../db/describe-error.js';
+import { LetheError } from '../errors.js';
 import { quoteIdent } from '../sql/quote.js';
 import { STATE_MIGRATIONS } from './migrations.js';
 
@@ -32,6 +34,18 @@ export async function ensureStateSchema(client: SqlClient, schema = DEFAULT_STAT
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+}
+
+/** ensureStateSchema for a command about to write: a failure is one SQL_FAILED naming the schema and the grant it needs. */
+export async function prepareStateSchema(client: SqlClient, schema: string): Promise<void> {
+  try {
+    await ensureStateSchema(client, schema);
+  } catch (error) {
+    throw new LetheError('SQL_FAILED', `cannot create or migrate the state schema "${schema}": ${describeError(error)}`, {
+      hint: 'the role needs CREATE on the database for the first run (or after an upgrade); nothing was written',
+      cause: error,
+    });
   }
 }
 
