@@ -5,6 +5,7 @@ import { checkRulesWith } from '../check/check-rules.js';
 import { openConnection } from '../db/open-connection.js';
 import { withClient, withReadOnlySnapshot, type SqlClient } from '../db/sql-client.js';
 import { LetheError } from '../errors.js';
+import { retryWhileServerAway, type Outage } from '../db/retry-connection.js';
 import { executePlan } from '../execute/execute-plan.js';
 import { abortableSleep, requireSecrets } from '../execute/run-retention.js';
 import type { BatchEvent, ExecuteOptions } from '../execute/types.js';
@@ -192,6 +193,8 @@ function statusOfRequest(report: Report, subjects: SubjectStatus[]): ReceiptStat
 }
 
 function executeOptionsOf(options: EraseOptions, run: { runId: string; requestId: string; stateSchema: string; ledgerKey: string; startedAt: number }): ExecuteOptions {
+  const sleep = (ms: number) => abortableSleep(ms, options.signal);
+  const outage: Outage = { since: undefined };
   return {
     runId: run.runId,
     stateSchema: run.stateSchema,
@@ -210,8 +213,9 @@ function executeOptionsOf(options: EraseOptions, run: { runId: string; requestId
     // The receipt counts from the ledger; "still matches" counts after the run would only repeat the work.
     countRemaining: false,
     checkpointIdOf: (ruleId) => `request:${run.requestId}:${ruleId}`,
-    connect: () => openConnection(options.url, `lethe erase ${run.runId.slice(0, 8)}`),
-    sleep: (ms) => abortableSleep(ms, options.signal),
+    // As a run does: a server that restarts or cuts the session is waited for within one budget per outage.
+    connect: () => retryWhileServerAway(() => openConnection(options.url, `lethe erase ${run.runId.slice(0, 8)}`), { logger: options.logger, sleep, what: 'connect', outage }),
+    sleep,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
 }
