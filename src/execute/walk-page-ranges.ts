@@ -5,7 +5,8 @@ import { RANGES_MARKER, readRangeCheckpoints, splitPages, writeRangeCheckpoints,
 import { tryLockRule, unlockRule } from './advisory-lock.js';
 import { parsePagePosition } from './run-page-batch.js';
 import type { ExecuteOptions } from './types.js';
-import { createPageSizer, rangeLockName, walkPages, type PhaseWalkInput, type PhaseWalkState, type StopReason } from './walk-phase.js';
+import { createPageSizer, walkPages, type PhaseWalkInput, type PhaseWalkState, type StopReason } from './walk-phase.js';
+import { rangeLockName } from './run-with-retries.js';
 
 /** Below this many pages per worker (~15k device-log rows) a walk is not worth splitting. */
 const MIN_PAGES_PER_RANGE = 256;

@@ -7,7 +7,8 @@ import type { BatchResult } from './run-batch.js';
 import { parsePagePosition } from './run-page-batch.js';
 import type { Connection, ExecuteOptions } from './types.js';
 import { inBatchTransaction } from './batch-transaction.js';
-import { addBatch, runWithRetries, walkPages, type PhaseWalkInput, type PhaseWalkState, type StopReason } from './walk-phase.js';
+import { addBatch, walkPages, type PhaseWalkInput, type PhaseWalkState, type StopReason } from './walk-phase.js';
+import { runWithRetries } from './run-with-retries.js';
 import { createBatchSizer } from './batch-size.js';
 import { countPartitionRows, decidePartitions, leavesUnder, partitionKeepsRows } from './decide-partitions.js';
 
